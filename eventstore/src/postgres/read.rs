@@ -1,0 +1,111 @@
+//! Reading: a stream for loading aggregates, the global order for projectors.
+
+use std::collections::BTreeSet;
+
+use async_trait::async_trait;
+use domain::SubjectId;
+use serde_json::Value;
+use sqlx::postgres::PgRow;
+use sqlx::Row;
+use uuid::Uuid;
+
+use super::PostgresStore;
+use crate::error::{AppendError, StoreError};
+use crate::event::{AppendRequest, Committed, RecordedEvent, StreamId};
+use crate::position::Position;
+use crate::sealing;
+use crate::store::EventStore;
+
+const COLUMNS: &str = "position, aggregate_type, aggregate_id, sequence, event_type, event_version, \
+                       payload::text AS payload, metadata::text AS metadata";
+
+#[async_trait]
+impl EventStore for PostgresStore {
+    async fn append(&self, request: AppendRequest) -> Result<Committed, AppendError> {
+        self.append_events(request).await
+    }
+
+    async fn read_stream(&self, stream: &StreamId) -> Result<Vec<RecordedEvent>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY sequence"
+        ))
+        .bind(&stream.aggregate_type)
+        .bind(&stream.aggregate_id)
+        .fetch_all(&self.pool)
+        .await?;
+        self.decode_rows(rows).await
+    }
+
+    async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM events
+              WHERE position > $1
+                AND position < (pg_snapshot_xmin(pg_current_snapshot())::text::bigint << 16)
+              ORDER BY position LIMIT $2"
+        ))
+        .bind(after.raw())
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await?;
+        self.decode_rows(rows).await
+    }
+
+    async fn command_outcome(&self, command_id: Uuid) -> Result<Option<Committed>, StoreError> {
+        self.stored_outcome(command_id).await
+    }
+
+    async fn shred(&self, subject: &SubjectId) -> Result<bool, StoreError> {
+        self.delete_key(subject).await
+    }
+}
+
+struct RawEvent {
+    position: i64,
+    stream: StreamId,
+    sequence: i64,
+    event_type: String,
+    event_version: String,
+    payload: Value,
+    metadata: String,
+}
+
+impl PostgresStore {
+    /// Parses a batch, fetches the data keys its sealed values need in one query, and opens them.
+    async fn decode_rows(&self, rows: Vec<PgRow>) -> Result<Vec<RecordedEvent>, StoreError> {
+        let mut raw = Vec::with_capacity(rows.len());
+        let mut subjects = BTreeSet::new();
+        for row in rows {
+            let position: i64 = row.try_get("position")?;
+            let payload: String = row.try_get("payload")?;
+            let payload: Value = serde_json::from_str(&payload)
+                .map_err(|e| StoreError::Corrupt { position, reason: e.to_string() })?;
+            sealing::sealed_subjects(&payload, &mut subjects);
+            raw.push(RawEvent {
+                position,
+                stream: StreamId::new(row.try_get::<String, _>("aggregate_type")?, row.try_get::<String, _>("aggregate_id")?),
+                sequence: row.try_get("sequence")?,
+                event_type: row.try_get("event_type")?,
+                event_version: row.try_get("event_version")?,
+                payload,
+                metadata: row.try_get("metadata")?,
+            });
+        }
+        let keys = self.keys_for_reading(&subjects).await?;
+        raw.into_iter()
+            .map(|mut e| {
+                sealing::open(&mut e.payload, &keys)?;
+                let metadata = serde_json::from_str(&e.metadata)
+                    .map_err(|err| StoreError::Corrupt { position: e.position, reason: err.to_string() })?;
+                Ok(self.upcasters.apply(RecordedEvent {
+                    position: Position::from_raw(e.position),
+                    stream: e.stream,
+                    sequence: e.sequence.unsigned_abs(),
+                    event_type: e.event_type,
+                    event_version: e.event_version,
+                    payload: e.payload,
+                    metadata,
+                }))
+            })
+            .collect()
+    }
+}

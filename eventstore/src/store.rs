@@ -1,0 +1,31 @@
+//! The event store's interface, implemented by the PostgreSQL and in-memory backends.
+
+use async_trait::async_trait;
+use domain::SubjectId;
+use uuid::Uuid;
+
+use crate::error::{AppendError, StoreError};
+use crate::event::{AppendRequest, Committed, RecordedEvent, StreamId};
+use crate::position::Position;
+
+#[async_trait]
+pub trait EventStore: Send + Sync + 'static {
+    /// Appends atomically to one or more streams, checking each expected version. With an
+    /// idempotency key, a command that already completed returns its first outcome
+    /// (`replayed: true`) and appends nothing, also when both copies race.
+    async fn append(&self, request: AppendRequest) -> Result<Committed, AppendError>;
+
+    /// A stream's events in sequence order.
+    async fn read_stream(&self, stream: &StreamId) -> Result<Vec<RecordedEvent>, StoreError>;
+
+    /// Up to `limit` events after `after` in global order, never returning an event while an
+    /// earlier one may still commit.
+    async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>, StoreError>;
+
+    /// The stored outcome of a completed command, if any.
+    async fn command_outcome(&self, command_id: Uuid) -> Result<Option<Committed>, StoreError>;
+
+    /// Destroys the subject's data key: its personal data reads back as erased everywhere.
+    /// Returns false when there was no key.
+    async fn shred(&self, subject: &SubjectId) -> Result<bool, StoreError>;
+}

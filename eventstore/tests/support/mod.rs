@@ -1,0 +1,44 @@
+#![allow(dead_code)]
+
+use eventstore::{AppendRequest, EventMetadata, ExpectedVersion, Idempotency, NewEvent, StreamAppend, StreamId};
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+pub fn metadata() -> EventMetadata {
+    EventMetadata::system("test", Some(Uuid::nil()), OffsetDateTime::now_utc())
+}
+
+pub fn event(n: u64) -> NewEvent {
+    NewEvent { event_type: "Counted".into(), event_version: "1".into(), payload: json!({"n": n}) }
+}
+
+pub fn personal_event(subject: &str, email: &str) -> NewEvent {
+    NewEvent {
+        event_type: "UserRegistered".into(),
+        event_version: "1".into(),
+        payload: json!({"UserRegistered": {
+            "email": {"$personal": {"subject": subject, "value": email}},
+            "plan": "free"
+        }}),
+    }
+}
+
+pub fn stream(id: &str) -> StreamId {
+    StreamId::new("counter", id)
+}
+
+pub fn request(stream: StreamId, expected: ExpectedVersion, events: Vec<NewEvent>) -> AppendRequest {
+    AppendRequest {
+        streams: vec![StreamAppend { stream, expected, events }],
+        metadata: metadata(),
+        idempotency: None,
+        result: Value::Null,
+    }
+}
+
+pub fn idempotent(mut req: AppendRequest, command_id: Uuid, fingerprint: u8, result: Value) -> AppendRequest {
+    req.idempotency = Some(Idempotency { command_id, fingerprint: [fingerprint; 32] });
+    req.result = result;
+    req
+}
