@@ -113,9 +113,10 @@ async fn load_predecessors(
     batch: &[StoredEvent],
     tails: &mut HashMap<StreamId, (i64, Hash)>,
 ) -> Result<(), StoreError> {
-    let mut wanted = HashSet::new();
+    let mut first_seen = HashSet::new();
     for e in batch {
-        if e.sequence > 1 && !tails.contains_key(&e.stream) && wanted.insert(e.stream.clone()) {
+        let first_in_batch = first_seen.insert(e.stream.clone());
+        if first_in_batch && e.sequence > 1 && !tails.contains_key(&e.stream) {
             let found: Option<Vec<u8>> = sqlx::query(
                 "SELECT hash FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence = $3",
             )
