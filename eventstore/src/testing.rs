@@ -20,6 +20,7 @@ pub struct TestDatabase {
     pub admin: PgConnectOptions,
     /// A pool as the admin user.
     pub pool: PgPool,
+    server: String,
 }
 
 pub fn server_url() -> String {
@@ -29,9 +30,14 @@ pub fn server_url() -> String {
 }
 
 impl TestDatabase {
-    /// Creates and migrates a database named after the test.
+    /// Creates and migrates a database named after the test, on the server of [`server_url`].
     pub async fn create(label: &str) -> Self {
-        let server = PgConnectOptions::from_str(&server_url()).expect("TEST_DATABASE_URL is a PostgreSQL URL");
+        Self::create_on(&server_url(), label).await
+    }
+
+    /// Creates and migrates a database named after `label` on the server at `url`.
+    pub async fn create_on(url: &str, label: &str) -> Self {
+        let server = PgConnectOptions::from_str(url).expect("the server URL is a PostgreSQL URL");
         let short: String = label.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').take(30).collect();
         let name = format!("ctxi_t_{}_{}", short.to_lowercase(), &uuid::Uuid::new_v4().simple().to_string()[..8]);
         let mut conn = server.connect().await.expect("connect to the test PostgreSQL server");
@@ -40,7 +46,19 @@ impl TestDatabase {
         let admin = server.database(&name);
         let pool = connect(admin.clone(), &PoolConfig { max_connections: 8, role: None }).await.expect("connect");
         MIGRATOR.run(&pool).await.expect("migrate test database");
-        Self { name, admin, pool }
+        Self { name, admin, pool, server: url.to_owned() }
+    }
+
+    /// The URL of this database, for child processes such as the `ctxi` binary.
+    pub fn url(&self) -> String {
+        let (base, query) = self.server.split_once('?').map_or((self.server.as_str(), None), |(b, q)| (b, Some(q)));
+        let authority_end = base.find("://").map_or(0, |i| i + 3);
+        let path_start = base[authority_end..].find('/').map_or(base.len(), |i| authority_end + i);
+        let mut url = format!("{}/{}", &base[..path_start], self.name);
+        if let Some(query) = query {
+            url = format!("{url}?{query}");
+        }
+        url
     }
 
     /// A pool that runs as the restricted application role, as `ctxi serve` does.
@@ -58,7 +76,7 @@ impl TestDatabase {
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         let name = self.name.clone();
-        let url = server_url();
+        let url = self.server.clone();
         // Drop runs inside the test's runtime, which cannot block on async work: use a thread
         // with its own small runtime.
         let dropped = std::thread::spawn(move || {

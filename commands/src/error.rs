@@ -1,0 +1,177 @@
+//! Why a command was not carried out, in the terms an API answers with.
+
+use domain::{
+    ApiKeyError, EmailClaimError, Plan, ProjectError, TenantError, UserError, ValidationError,
+};
+use eventstore::{AppendError, StoreError};
+use thiserror::Error;
+
+/// Why a command was refused or failed. Everything but [`CommandError::Store`] and
+/// [`CommandError::PasswordHashing`] is the caller's to fix (4xx); those two are ours (5xx).
+#[derive(Debug, Error)]
+pub enum CommandError {
+    #[error(transparent)]
+    Validation(#[from] ValidationError),
+
+    /// The thing named does not exist, or exists where the actor may not see it: a tenant the
+    /// actor is not a member of, or another tenant's key, reads as absent, never as forbidden.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+
+    /// The actor is a member, but their role does not allow this.
+    #[error("your role does not allow this")]
+    Forbidden,
+
+    /// One more `resource` would go over the plan's cap: upgrading is the way out.
+    #[error("{resource}: the {plan} plan allows at most {limit}")]
+    PlanLimit {
+        resource: &'static str,
+        limit: u64,
+        plan: Plan,
+    },
+
+    /// Deliberately says nothing about who holds the address.
+    #[error("the email address is already in use")]
+    EmailTaken,
+
+    /// Concurrent changes to the same streams won every attempt; retrying later may succeed.
+    #[error("the command conflicted with concurrent changes; try again")]
+    Conflict,
+
+    /// The idempotency key was first used for a different request.
+    #[error("the idempotency key was already used for a different request")]
+    IdempotencyKeyReused,
+
+    /// Any other refusal by the domain, in words a person can read.
+    #[error("{0}")]
+    Domain(String),
+
+    #[error("could not hash the password: {0}")]
+    PasswordHashing(String),
+
+    #[error("the event store failed")]
+    Store(#[source] AppendError),
+}
+
+impl From<AppendError> for CommandError {
+    fn from(e: AppendError) -> Self {
+        match e {
+            AppendError::Conflict { .. } => Self::Conflict,
+            AppendError::IdempotencyKeyReused(_) => Self::IdempotencyKeyReused,
+            other => Self::Store(other),
+        }
+    }
+}
+
+impl From<StoreError> for CommandError {
+    fn from(e: StoreError) -> Self {
+        Self::Store(AppendError::Store(e))
+    }
+}
+
+impl From<serde_json::Error> for CommandError {
+    fn from(e: serde_json::Error) -> Self {
+        Self::Store(AppendError::from(e))
+    }
+}
+
+impl From<TenantError> for CommandError {
+    fn from(e: TenantError) -> Self {
+        match e {
+            TenantError::NotFound => Self::NotFound("tenant"),
+            TenantError::NotAMember => Self::NotFound("member"),
+            TenantError::PlanLimitReached {
+                resource,
+                limit,
+                plan,
+            } => Self::PlanLimit {
+                resource,
+                limit,
+                plan,
+            },
+            // Includes a downgrade the tenant has outgrown: the message says how far over it is.
+            e @ (TenantError::AlreadyExists
+            | TenantError::AlreadyMember
+            | TenantError::LastOwner
+            | TenantError::ProjectAlreadyAdded
+            | TenantError::PlanLimitExceeded { .. }) => Self::Domain(e.to_string()),
+        }
+    }
+}
+
+impl From<EmailClaimError> for CommandError {
+    fn from(e: EmailClaimError) -> Self {
+        match e {
+            EmailClaimError::AlreadyClaimed => Self::EmailTaken,
+        }
+    }
+}
+
+impl From<UserError> for CommandError {
+    fn from(e: UserError) -> Self {
+        match e {
+            UserError::NotFound => Self::NotFound("user"),
+            e @ UserError::AlreadyExists => Self::Domain(e.to_string()),
+        }
+    }
+}
+
+impl From<ProjectError> for CommandError {
+    fn from(e: ProjectError) -> Self {
+        match e {
+            ProjectError::NotFound => Self::NotFound("project"),
+            e @ ProjectError::AlreadyExists => Self::Domain(e.to_string()),
+        }
+    }
+}
+
+impl From<ApiKeyError> for CommandError {
+    fn from(e: ApiKeyError) -> Self {
+        match e {
+            ApiKeyError::NotFound => Self::NotFound("api key"),
+            e @ (ApiKeyError::AlreadyIssued | ApiKeyError::AlreadyRevoked) => {
+                Self::Domain(e.to_string())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plan_limit_keeps_its_resource_limit_and_plan() {
+        let e = CommandError::from(TenantError::PlanLimitReached {
+            resource: "projects",
+            limit: 1,
+            plan: Plan::Free,
+        });
+        assert!(matches!(
+            e,
+            CommandError::PlanLimit {
+                resource: "projects",
+                limit: 1,
+                plan: Plan::Free
+            }
+        ));
+        assert_eq!(e.to_string(), "projects: the free plan allows at most 1");
+    }
+
+    #[test]
+    fn other_refusals_keep_the_domain_wording() {
+        let e = CommandError::from(TenantError::LastOwner);
+        assert_eq!(
+            e.to_string(),
+            "the last owner of a tenant cannot be removed"
+        );
+    }
+
+    #[test]
+    fn a_claimed_email_is_email_taken() {
+        assert!(matches!(
+            CommandError::from(EmailClaimError::AlreadyClaimed),
+            CommandError::EmailTaken
+        ));
+    }
+}

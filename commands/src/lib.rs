@@ -1,0 +1,74 @@
+//! Application services: gather what the pure domain needs (time, ids, lookups, the actor's
+//! role), let the aggregates decide, and append their events atomically with expected versions.
+//!
+//! Every operation follows one shape: a command with an idempotency key that already
+//! completed answers with its stored result; otherwise the streams are loaded, the domain
+//! decides, and the events are appended. When another command wrote one of those streams in the
+//! meantime the append conflicts, and the command is decided again on the fresh state, so
+//! concurrent commands serialise through stream versions and plan limits hold under races.
+
+mod access;
+mod add_member;
+mod authenticate;
+mod change_plan;
+mod context;
+mod create_project;
+mod error;
+mod fingerprint;
+mod issue_api_key;
+mod load;
+mod password;
+mod revoke_api_key;
+mod run;
+mod secrets;
+mod signup;
+
+use std::fmt;
+use std::sync::Arc;
+
+use eventstore::EventStore;
+
+pub use change_plan::PlanChange;
+pub use context::CommandContext;
+pub use create_project::ProjectCreated;
+pub use error::CommandError;
+pub use issue_api_key::IssuedApiKey;
+pub use load::{load, Loaded};
+pub use password::verify_password;
+pub use secrets::Secrets;
+pub use signup::{Signup, SignupInput};
+
+/// The write side of ContextInject: one method per command, over any [`EventStore`].
+pub struct Commands<S> {
+    store: Arc<S>,
+    secrets: Secrets,
+}
+
+impl<S: EventStore> Commands<S> {
+    pub fn new(store: Arc<S>, secrets: Secrets) -> Self {
+        Self { store, secrets }
+    }
+
+    pub fn store(&self) -> &Arc<S> {
+        &self.store
+    }
+
+    pub fn secrets(&self) -> &Secrets {
+        &self.secrets
+    }
+}
+
+impl<S> Clone for Commands<S> {
+    fn clone(&self) -> Self {
+        Self {
+            store: Arc::clone(&self.store),
+            secrets: self.secrets.clone(),
+        }
+    }
+}
+
+impl<S> fmt::Debug for Commands<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Commands").finish_non_exhaustive()
+    }
+}

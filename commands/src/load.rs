@@ -1,0 +1,78 @@
+//! An aggregate's current state, folded from its stream, and the version it was read at.
+
+use std::fmt;
+
+use domain::Decide;
+use eventstore::{EventStore, ExpectedVersion, NewEvent, StoreError, StreamAppend, StreamId};
+
+use crate::CommandError;
+
+/// An aggregate as of `version`, the sequence of the last event folded into it (0: no events).
+/// Appending what it decides expects exactly that version, so a concurrent change conflicts.
+#[derive(Debug, Clone)]
+pub struct Loaded<A> {
+    pub stream: StreamId,
+    pub state: A,
+    pub version: u64,
+}
+
+impl<A: Decide> Loaded<A> {
+    /// A stream that cannot exist yet, because its id was generated for this command: nothing
+    /// to read.
+    pub fn fresh(id: impl fmt::Display) -> Self {
+        Self {
+            stream: StreamId::new(A::TYPE, id),
+            state: A::default(),
+            version: 0,
+        }
+    }
+
+    /// The version an append of this aggregate's new events must find.
+    pub fn expected(&self) -> ExpectedVersion {
+        match self.version {
+            0 => ExpectedVersion::NoStream,
+            v => ExpectedVersion::Exactly(v),
+        }
+    }
+
+    pub fn into_parts(self) -> (A, u64) {
+        (self.state, self.version)
+    }
+
+    /// Lets the aggregate decide, and wraps its events as an append at this version.
+    pub(crate) fn decide(&self, command: A::Command) -> Result<StreamAppend, CommandError>
+    where
+        CommandError: From<A::Error>,
+    {
+        let events = self
+            .state
+            .decide(command)?
+            .iter()
+            .map(NewEvent::from_domain)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(StreamAppend {
+            stream: self.stream.clone(),
+            expected: self.expected(),
+            events,
+        })
+    }
+}
+
+/// Reads the aggregate `A` with `id` and folds its events with [`Decide::apply`].
+pub async fn load<A: Decide, S: EventStore + ?Sized>(
+    store: &S,
+    id: impl fmt::Display,
+) -> Result<Loaded<A>, CommandError> {
+    let mut loaded = Loaded::<A>::fresh(id);
+    for recorded in store.read_stream(&loaded.stream).await? {
+        let event = recorded
+            .decode::<A::Event>()
+            .map_err(|e| StoreError::Corrupt {
+                position: recorded.position.raw(),
+                reason: e.to_string(),
+            })?;
+        loaded.state.apply(event);
+        loaded.version = recorded.sequence;
+    }
+    Ok(loaded)
+}
