@@ -7,6 +7,9 @@
 //! meantime the append conflicts, and the command is decided again on the fresh state, so
 //! concurrent commands serialise through stream versions and plan limits hold under races.
 
+// Library code handles every error; tests may unwrap.
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
+
 mod access;
 mod add_member;
 mod authenticate;

@@ -3,6 +3,9 @@
 //! Everything here is pure and synchronous. Time, ids and anything looked up elsewhere come in
 //! with the command, gathered by the `commands` crate; nothing here performs IO.
 
+// Library code handles every error; tests may unwrap.
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod api_key;
 pub mod email;
 pub mod email_claim;

@@ -1,15 +1,17 @@
 //! The hash chain: tamper evidence for the append-only log.
 //!
 //! Each event stores the hash of its stream predecessor (32 zero bytes for a stream's first
-//! event) and its own SHA-256 over this canonical encoding, where `u32`/`u64` are big-endian and
-//! `lp(x)` is `u32(len(x)) || x`:
+//! event) and its own SHA-256, in two steps, where `u32`/`u64` are big-endian and `lp(x)` is
+//! `u32(len(x)) || x`:
 //!
 //! ```text
-//! "ctxi/event/v1" || prev_hash[32] || u64(position)
-//!   || lp(aggregate_type) || lp(aggregate_id) || u64(sequence)
-//!   || lp(event_type) || lp(event_version)
-//!   || lp(metadata JSON text) || lp(payload JSON text, sealed as stored)
+//! content = SHA-256(lp(aggregate_type) || lp(aggregate_id) || lp(event_type) || lp(event_version)
+//!                   || lp(metadata JSON text) || lp(payload JSON text, sealed as stored))
+//! hash    = SHA-256("ctxi/event/v1" || prev_hash[32] || u64(position) || u64(sequence) || content[32])
 //! ```
+//!
+//! The application computes `content` (the bulk of the bytes); `ctxi_append` computes `hash`
+//! in the database, where the position is assigned. Verification recomputes both.
 //!
 //! The chain runs per stream, not through the global order, because a global chain would make
 //! every append wait for the previous one (a global write lock by another name). Verification
@@ -42,19 +44,40 @@ pub struct HashedFields<'a> {
 
 impl HashedFields<'_> {
     pub fn hash(&self) -> Hash {
-        let mut h = Sha256::new();
-        h.update(DOMAIN_TAG);
-        h.update(self.prev_hash);
-        h.update(self.position.to_be_bytes());
-        for text in [self.aggregate_type, self.aggregate_id] {
-            length_prefixed(&mut h, text);
-        }
-        h.update(self.sequence.to_be_bytes());
-        for text in [self.event_type, self.event_version, self.metadata, self.payload] {
-            length_prefixed(&mut h, text);
-        }
-        h.finalize().into()
+        chain_hash(self.prev_hash, self.position, self.sequence, &self.content_digest())
     }
+
+    /// The digest of everything but the chain and the position.
+    pub fn content_digest(&self) -> Hash {
+        content_digest(self.aggregate_type, self.aggregate_id, self.event_type, self.event_version, self.metadata, self.payload)
+    }
+}
+
+/// `content` of the encoding above.
+pub fn content_digest(
+    aggregate_type: &str,
+    aggregate_id: &str,
+    event_type: &str,
+    event_version: &str,
+    metadata: &str,
+    payload: &str,
+) -> Hash {
+    let mut h = Sha256::new();
+    for text in [aggregate_type, aggregate_id, event_type, event_version, metadata, payload] {
+        length_prefixed(&mut h, text);
+    }
+    h.finalize().into()
+}
+
+/// `hash` of the encoding above.
+pub fn chain_hash(prev_hash: &Hash, position: i64, sequence: i64, content: &Hash) -> Hash {
+    let mut h = Sha256::new();
+    h.update(DOMAIN_TAG);
+    h.update(prev_hash);
+    h.update(position.to_be_bytes());
+    h.update(sequence.to_be_bytes());
+    h.update(content);
+    h.finalize().into()
 }
 
 fn length_prefixed(h: &mut Sha256, text: &str) {

@@ -14,6 +14,9 @@
 //! It builds on cqrs-es's event contract (`DomainEvent`: type and version) and upcasters. The
 //! PostgreSQL backend does not use postgres-es's repository; `postgres/mod.rs` says why.
 
+// Library code handles every error; tests may unwrap.
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
+
 mod error;
 mod event;
 pub mod hash;

@@ -79,8 +79,20 @@ pub fn subjects(request: &AppendRequest) -> BTreeSet<String> {
     out
 }
 
+/// The sealed payload text of every event of the request, in order.
+pub fn seal_payloads(request: &AppendRequest, keys: &HashMap<String, DataKey>) -> Result<Vec<String>, AppendError> {
+    let events = request.streams.iter().flat_map(|s| &s.events);
+    events
+        .map(|event| {
+            let mut payload: Value = event.payload.clone();
+            sealing::seal(&mut payload, keys)?;
+            Ok(serde_json::to_string(&payload)?)
+        })
+        .collect()
+}
+
 /// Checks expected versions against `heads`, seals, numbers and hashes the events of a
-/// transaction `xid`.
+/// transaction `xid`. (The PostgreSQL backend does the same in `ctxi_append`, in the database.)
 pub fn prepare(
     request: &AppendRequest,
     heads: &HashMap<StreamId, StreamHead>,
@@ -88,6 +100,7 @@ pub fn prepare(
     xid: i64,
 ) -> Result<(Vec<StoredEvent>, Committed), AppendError> {
     let metadata = serde_json::to_string(&request.metadata)?;
+    let mut payloads = seal_payloads(request, keys)?.into_iter();
     let mut rows = Vec::new();
     let mut versions = Vec::new();
     for append in &request.streams {
@@ -101,15 +114,13 @@ pub fn prepare(
         }
         let mut prev = head;
         for event in &append.events {
-            let mut payload: Value = event.payload.clone();
-            sealing::seal(&mut payload, keys)?;
             let mut row = StoredEvent {
                 position: Position::new(xid, rows.len()).raw(),
                 stream: append.stream.clone(),
                 sequence: to_i64(prev.version + 1),
                 event_type: event.event_type.clone(),
                 event_version: event.event_version.clone(),
-                payload: serde_json::to_string(&payload)?,
+                payload: payloads.next().unwrap_or_default(),
                 metadata: metadata.clone(),
                 prev_hash: prev.hash,
                 hash: GENESIS,

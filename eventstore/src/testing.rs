@@ -3,6 +3,9 @@
 //! The server comes from `TEST_DATABASE_URL`, else `DATABASE_URL`, else
 //! `postgres://postgres@127.0.0.1:5432/postgres`; the user must be allowed to create databases.
 
+// Test support fails loudly: a test without its database cannot run.
+#![allow(clippy::expect_used)]
+
 use std::str::FromStr;
 
 use sqlx::postgres::PgConnectOptions;
@@ -37,16 +40,23 @@ impl TestDatabase {
 
     /// Creates and migrates a database named after `label` on the server at `url`.
     pub async fn create_on(url: &str, label: &str) -> Self {
-        let server = PgConnectOptions::from_str(url).expect("the server URL is a PostgreSQL URL");
+        Self::try_create_on(url, label).await.expect("create a migrated test database")
+    }
+
+    /// Like [`TestDatabase::create_on`], for callers that report errors (the benches).
+    pub async fn try_create_on(url: &str, label: &str) -> Result<Self, sqlx::Error> {
+        let server = PgConnectOptions::from_str(url)?;
         let short: String = label.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').take(30).collect();
         let name = format!("ctxi_t_{}_{}", short.to_lowercase(), &uuid::Uuid::new_v4().simple().to_string()[..8]);
-        let mut conn = server.connect().await.expect("connect to the test PostgreSQL server");
-        sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).await.expect("create test database");
+        let mut conn = server.connect().await?;
+        sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).await?;
         conn.close().await.ok();
+        // From here on, dropping `database` drops the database again, also on errors.
         let admin = server.database(&name);
-        let pool = connect(admin.clone(), &PoolConfig { max_connections: 8, role: None }).await.expect("connect");
-        MIGRATOR.run(&pool).await.expect("migrate test database");
-        Self { name, admin, pool, server: url.to_owned() }
+        let pool = connect(admin.clone(), &PoolConfig { max_connections: 8, role: None }).await?;
+        let database = Self { name, admin, pool, server: url.to_owned() };
+        MIGRATOR.run(&database.pool).await?;
+        Ok(database)
     }
 
     /// The URL of this database, for child processes such as the `ctxi` binary.

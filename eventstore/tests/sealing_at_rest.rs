@@ -61,3 +61,34 @@ async fn a_v1_payload_reads_back_as_v2() {
     let raw: String = sqlx::query_scalar("SELECT payload::text FROM events").fetch_one(&db.pool).await.unwrap();
     assert_eq!(raw, r#"{"name":"Ada Lovelace"}"#, "the stored event is never rewritten");
 }
+
+#[tokio::test]
+async fn a_second_process_seals_with_the_subjects_existing_key() {
+    let db = TestDatabase::create("two_processes").await;
+    let (kek, _) = KeyEncryptionKey::generate();
+    let first = PostgresStore::new(db.app_pool(2).await, kek.clone());
+    let second = PostgresStore::new(db.app_pool(2).await, kek);
+    first.append(request(stream("u"), ExpectedVersion::Any, vec![personal_event("user:1", "one@example.com")])).await.unwrap();
+    second.append(request(stream("u"), ExpectedVersion::Any, vec![personal_event("user:1", "two@example.com")])).await.unwrap();
+    let keys: i64 = sqlx::query_scalar("SELECT count(*) FROM subject_keys").fetch_one(&db.pool).await.unwrap();
+    assert_eq!(keys, 1, "one data key per subject");
+    let emails: Vec<_> = first.read_stream(&stream("u")).await.unwrap().into_iter()
+        .map(|e| e.payload["UserRegistered"]["email"]["$personal"]["value"].clone())
+        .collect();
+    assert_eq!(emails, vec![json!("one@example.com"), json!("two@example.com")]);
+}
+
+#[tokio::test]
+async fn a_cached_key_never_brings_shredded_data_back() {
+    let db = TestDatabase::create("no_resurrection").await;
+    let (kek, _) = KeyEncryptionKey::generate();
+    let writer = PostgresStore::new(db.app_pool(2).await, kek.clone());
+    let eraser = PostgresStore::new(db.app_pool(2).await, kek);
+    writer.append(request(stream("u"), ExpectedVersion::Any, vec![personal_event("user:1", "old@example.com")])).await.unwrap();
+    // Another process erases the subject while the writer still caches its key.
+    assert!(eraser.shred(&domain::SubjectId::from_stored("user:1")).await.unwrap());
+    writer.append(request(stream("u"), ExpectedVersion::Any, vec![personal_event("user:1", "new@example.com")])).await.unwrap();
+    let read = writer.read_stream(&stream("u")).await.unwrap();
+    assert_eq!(read[0].payload["UserRegistered"]["email"]["$personal"]["erased"], json!(true), "old data stays erased");
+    assert_eq!(read[1].payload["UserRegistered"]["email"]["$personal"]["value"], json!("new@example.com"));
+}

@@ -1,58 +1,47 @@
-//! Appending: one transaction, four round trips (head lookup, data keys when the events carry
-//! personal data, the insert, commit), no lock shared between streams.
+//! Appending: one round trip, the call of `ctxi_append` (see the migration), which checks
+//! expected versions, assigns positions, chains hashes and records the command's outcome in
+//! the database, under no lock shared between streams. Sealing stays here: the key-encryption
+//! key never leaves the application.
 
 use std::collections::HashMap;
 
-use sqlx::{Postgres, Row, Transaction};
-use uuid::Uuid;
+use sqlx::postgres::PgDatabaseError;
+use sqlx::{PgConnection, Row};
 
 use super::PostgresStore;
 use crate::error::{AppendError, StoreError};
-use crate::event::{AppendRequest, Committed, Idempotency, StreamId};
+use crate::hash::content_digest;
+use crate::event::{AppendRequest, Committed, ExpectedVersion, Idempotency, StreamId};
 use crate::position::Position;
-use crate::prepare::{self, StoredEvent, StreamHead};
+use crate::prepare;
+use crate::sealing::DataKey;
+
+/// Raised by `ctxi_append` for a stale expected version.
+const CONFLICT: &str = "CX001";
+/// Raised by `ctxi_append` when a data key differs from the one the payload was sealed with.
+const KEY_CHANGED: &str = "CX002";
 
 impl PostgresStore {
     pub(super) async fn append_events(&self, request: AppendRequest) -> Result<Committed, AppendError> {
         prepare::validate(&request)?;
-        if let Some(idempotency) = &request.idempotency {
-            if let Some(first) = self.outcome_of(idempotency).await? {
-                return Ok(first);
+        let result = {
+            let mut conn = self.pool.acquire().await?;
+            self.append_on(&mut conn, &request, false).await
+        };
+        match result {
+            Ok(committed) => {
+                self.announce(committed.position);
+                Ok(committed)
             }
+            Err(e) => self.explain_failure(&request, e).await,
         }
-        match self.try_append(&request).await {
-            Err(AppendError::Store(StoreError::Database(e))) => self.explain_failure(&request, e).await,
-            other => other,
-        }
-    }
-
-    async fn try_append(&self, request: &AppendRequest) -> Result<Committed, AppendError> {
-        let mut tx = self.pool.begin().await?;
-        let committed = self.append_in(&mut tx, request).await?;
-        tx.commit().await?;
-        self.announce(committed.position);
-        Ok(committed)
     }
 
     /// Appends inside the caller's transaction: the events become visible when it commits.
-    /// The caller must call [`PostgresStore::announce`] after committing, and handles conflicts
-    /// itself (this does not look up the outcome of a retried command).
-    pub async fn append_in(
-        &self,
-        tx: &mut Transaction<'_, Postgres>,
-        request: &AppendRequest,
-    ) -> Result<Committed, AppendError> {
+    /// The caller calls [`PostgresStore::announce`] after committing.
+    pub async fn append_in(&self, conn: &mut PgConnection, request: &AppendRequest) -> Result<Committed, AppendError> {
         prepare::validate(request)?;
-        let (xid, heads) = transaction_and_heads(tx, request).await?;
-        let subjects = prepare::subjects(request);
-        let keys = if subjects.is_empty() {
-            HashMap::new()
-        } else {
-            self.keys_for_writing(tx, &subjects).await?
-        };
-        let (rows, committed) = prepare::prepare(request, &heads, &keys, xid)?;
-        insert(tx, &rows, request.idempotency.as_ref(), &committed).await?;
-        Ok(committed)
+        self.append_on(conn, request, true).await
     }
 
     /// Wakes this process's followers (and, through NOTIFY, other processes') after a commit.
@@ -66,40 +55,72 @@ impl PostgresStore {
         });
     }
 
-    /// A unique violation means another append won a race: on a stream (a conflict) or, for a
-    /// retried command, on its idempotency key (the first run's outcome is the answer).
-    async fn explain_failure(&self, request: &AppendRequest, e: sqlx::Error) -> Result<Committed, AppendError> {
-        let constraint = e.as_database_error().and_then(|d| d.constraint()).map(str::to_owned);
+    /// `in_transaction`: the connection is inside the caller's transaction, so a failed attempt
+    /// is rolled back to a savepoint instead of aborting it.
+    async fn append_on(&self, conn: &mut PgConnection, request: &AppendRequest, in_transaction: bool) -> Result<Committed, AppendError> {
+        let subjects = prepare::subjects(request);
+        // A subject this process holds no key for gets a fresh key; when the subject already
+        // had one, ctxi_append refuses (CX002) and the next pass seals with the stored key. A
+        // third pass covers a key shredded in between.
+        for _ in 0..3 {
+            let sealing = self.sealing_keys(&subjects);
+            if in_transaction {
+                sqlx::query("SAVEPOINT ctxi_append").execute(&mut *conn).await?;
+            }
+            let attempt = call_append(conn, request, &sealing).await;
+            if in_transaction {
+                let end = if attempt.is_ok() { "RELEASE SAVEPOINT ctxi_append" } else { "ROLLBACK TO SAVEPOINT ctxi_append" };
+                sqlx::query(end).execute(&mut *conn).await?;
+            }
+            match attempt {
+                Ok(committed) => {
+                    self.remember(sealing.keys);
+                    return Ok(committed);
+                }
+                Err(e) if sqlstate(&e).as_deref() == Some(KEY_CHANGED) => {
+                    self.forget(e.database_detail().as_deref().unwrap_or_default());
+                    self.load_keys(&subjects).await?;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(crate::sealing::SealingError::MissingKey(subjects.into_iter().next().unwrap_or_default()).into())
+    }
+
+    /// After a failed call: a retried command answers with its first outcome; a unique
+    /// violation or CX001 is a concurrency conflict.
+    async fn explain_failure(&self, request: &AppendRequest, e: AppendError) -> Result<Committed, AppendError> {
         if let Some(idempotency) = &request.idempotency {
             if let Some(first) = self.outcome_of(idempotency).await? {
                 return Ok(first);
             }
         }
-        if constraint.as_deref() == Some("events_stream_sequence") {
+        let AppendError::Store(StoreError::Database(db)) = &e else { return Err(e) };
+        let lost_race = db.as_database_error().and_then(|d| d.constraint()) == Some("events_stream_sequence");
+        if sqlstate(&e).as_deref() == Some(CONFLICT) || lost_race {
             for s in &request.streams {
                 let actual = self.stream_version(&s.stream).await?;
-                if !s.expected.admits(actual) || s.expected == crate::ExpectedVersion::Any {
+                if !s.expected.admits(actual) || s.expected == ExpectedVersion::Any {
                     return Err(AppendError::Conflict { stream: s.stream.clone(), expected: s.expected, actual });
                 }
             }
         }
-        Err(e.into())
+        Err(e)
     }
 
     async fn stream_version(&self, stream: &StreamId) -> Result<u64, sqlx::Error> {
-        let v: Option<i64> = sqlx::query_scalar(
-            "SELECT max(sequence) FROM events WHERE aggregate_type = $1 AND aggregate_id = $2",
-        )
-        .bind(&stream.aggregate_type)
-        .bind(&stream.aggregate_id)
-        .fetch_one(&self.pool)
-        .await?;
+        let v: Option<i64> =
+            sqlx::query_scalar("SELECT max(sequence) FROM events WHERE aggregate_type = $1 AND aggregate_id = $2")
+                .bind(&stream.aggregate_type)
+                .bind(&stream.aggregate_id)
+                .fetch_one(&self.pool)
+                .await?;
         Ok(v.map_or(0, |v| v.unsigned_abs()))
     }
 
     /// The stored outcome of a command, if it completed; an error if the key was reused for a
     /// different request.
-    pub(super) async fn outcome_of(&self, idempotency: &Idempotency) -> Result<Option<Committed>, AppendError> {
+    async fn outcome_of(&self, idempotency: &Idempotency) -> Result<Option<Committed>, AppendError> {
         let row = sqlx::query("SELECT fingerprint, outcome::text AS outcome FROM command_log WHERE command_id = $1")
             .bind(idempotency.command_id)
             .fetch_optional(&self.pool)
@@ -112,12 +133,11 @@ impl PostgresStore {
         Ok(Some(decode_outcome(&row.try_get::<String, _>("outcome")?)?))
     }
 
-    pub(super) async fn stored_outcome(&self, command_id: Uuid) -> Result<Option<Committed>, StoreError> {
-        let outcome: Option<String> =
-            sqlx::query_scalar("SELECT outcome::text FROM command_log WHERE command_id = $1")
-                .bind(command_id)
-                .fetch_optional(&self.pool)
-                .await?;
+    pub(super) async fn stored_outcome(&self, command_id: uuid::Uuid) -> Result<Option<Committed>, StoreError> {
+        let outcome: Option<String> = sqlx::query_scalar("SELECT outcome::text FROM command_log WHERE command_id = $1")
+            .bind(command_id)
+            .fetch_optional(&self.pool)
+            .await?;
         outcome.map(|o| decode_outcome(&o)).transpose()
     }
 }
@@ -128,84 +148,93 @@ fn decode_outcome(text: &str) -> Result<Committed, StoreError> {
     Ok(committed)
 }
 
-/// Assigns this transaction's id (the high bits of its positions) and reads the head of every
-/// stream it appends to, in one round trip.
-async fn transaction_and_heads(
-    tx: &mut Transaction<'_, Postgres>,
-    request: &AppendRequest,
-) -> Result<(i64, HashMap<StreamId, StreamHead>), AppendError> {
-    let types: Vec<&str> = request.streams.iter().map(|s| s.stream.aggregate_type.as_str()).collect();
-    let ids: Vec<&str> = request.streams.iter().map(|s| s.stream.aggregate_id.as_str()).collect();
-    let rows = sqlx::query(
-        "SELECT pg_current_xact_id()::text::bigint AS xid, h.t, h.i, h.sequence, h.hash
-           FROM (SELECT 1) AS one
-           LEFT JOIN LATERAL (
-             SELECT s.t, s.i, e.sequence, e.hash
-               FROM unnest($1::text[], $2::text[]) AS s(t, i)
-               CROSS JOIN LATERAL (
-                 SELECT sequence, hash FROM events
-                  WHERE aggregate_type = s.t AND aggregate_id = s.i
-                  ORDER BY sequence DESC LIMIT 1) AS e
-           ) AS h ON true",
-    )
-    .bind(&types)
-    .bind(&ids)
-    .fetch_all(&mut **tx)
-    .await?;
-    let mut xid = 0;
-    let mut heads = HashMap::new();
-    for row in rows {
-        xid = row.try_get("xid")?;
-        let Some(t) = row.try_get::<Option<String>, _>("t")? else { continue };
-        let i: String = row.try_get("i")?;
-        let sequence: i64 = row.try_get("sequence")?;
-        let hash: Vec<u8> = row.try_get("hash")?;
-        let hash = hash.try_into().map_err(|_| StoreError::Corrupt {
-            position: 0,
-            reason: format!("hash of {t}-{i} is not 32 bytes"),
-        })?;
-        heads.insert(StreamId::new(t, i), StreamHead { version: sequence.unsigned_abs(), hash });
+fn sqlstate(e: &AppendError) -> Option<String> {
+    match e {
+        AppendError::Store(StoreError::Database(db)) => db.as_database_error().and_then(|d| d.code()).map(|c| c.into_owned()),
+        _ => None,
     }
-    Ok((xid, heads))
 }
 
-/// Inserts all rows (and the command's outcome) in one statement.
-async fn insert(
-    tx: &mut Transaction<'_, Postgres>,
-    rows: &[StoredEvent],
-    idempotency: Option<&Idempotency>,
-    committed: &Committed,
-) -> Result<(), AppendError> {
-    let column = |f: fn(&StoredEvent) -> &str| rows.iter().map(f).collect::<Vec<&str>>();
-    let positions: Vec<i64> = rows.iter().map(|r| r.position).collect();
-    let sequences: Vec<i64> = rows.iter().map(|r| r.sequence).collect();
-    let prev_hashes: Vec<&[u8]> = rows.iter().map(|r| &r.prev_hash[..]).collect();
-    let hashes: Vec<&[u8]> = rows.iter().map(|r| &r.hash[..]).collect();
-    let outcome = serde_json::to_string(committed)?;
-    sqlx::query(
-        "WITH command AS (
-           INSERT INTO command_log (command_id, fingerprint, outcome)
-           SELECT $11::uuid, $12::bytea, $13::json WHERE $11::uuid IS NOT NULL)
-         INSERT INTO events (position, aggregate_type, aggregate_id, sequence, event_type,
-                             event_version, payload, metadata, prev_hash, hash)
-         SELECT p, t, i, s, et, ev, pl::json, $8::json, ph, h
-           FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[],
-                       $7::text[], $9::bytea[], $10::bytea[]) AS r(p, t, i, s, et, ev, pl, ph, h)",
-    )
-    .bind(&positions)
-    .bind(column(|r| &r.stream.aggregate_type))
-    .bind(column(|r| &r.stream.aggregate_id))
-    .bind(&sequences)
-    .bind(column(|r| &r.event_type))
-    .bind(column(|r| &r.event_version))
-    .bind(column(|r| &r.payload))
-    .bind(rows.first().map(|r| r.metadata.as_str()).unwrap_or("{}"))
-    .bind(&prev_hashes)
-    .bind(&hashes)
-    .bind(idempotency.map(|i| i.command_id))
-    .bind(idempotency.map(|i| &i.fingerprint[..]))
-    .bind(&outcome)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+impl AppendError {
+    /// The DETAIL of a PostgreSQL error, where ctxi_append names what went wrong.
+    fn database_detail(&self) -> Option<String> {
+        let AppendError::Store(StoreError::Database(db)) = self else { return None };
+        let pg = db.as_database_error()?.try_downcast_ref::<PgDatabaseError>()?;
+        pg.detail().map(str::to_owned)
+    }
+}
+
+/// The data keys to seal with: those already stored (which must still exist) and fresh ones,
+/// with their wrapped form, to record.
+#[derive(Debug, Default)]
+pub(super) struct SealingKeys {
+    pub keys: HashMap<String, DataKey>,
+    pub fresh: HashMap<String, Vec<u8>>,
+}
+
+async fn call_append(conn: &mut PgConnection, request: &AppendRequest, sealing: &SealingKeys) -> Result<Committed, AppendError> {
+    let payloads = prepare::seal_payloads(request, &sealing.keys)?;
+    let metadata = serde_json::to_string(&request.metadata)?;
+    let types: Vec<&str> = request.streams.iter().map(|s| s.stream.aggregate_type.as_str()).collect();
+    let ids: Vec<&str> = request.streams.iter().map(|s| s.stream.aggregate_id.as_str()).collect();
+    let expected: Vec<i64> = request
+        .streams
+        .iter()
+        .map(|s| match s.expected {
+            ExpectedVersion::Any => -1,
+            ExpectedVersion::NoStream => 0,
+            ExpectedVersion::Exactly(v) => prepare::to_i64(v),
+        })
+        .collect();
+    let events: Vec<(i32, &crate::NewEvent)> = request
+        .streams
+        .iter()
+        .zip(1..)
+        .flat_map(|(s, index)| s.events.iter().map(move |e| (index, e)))
+        .collect();
+    let event_stream: Vec<i32> = events.iter().map(|(i, _)| *i).collect();
+    let event_types: Vec<&str> = events.iter().map(|(_, e)| e.event_type.as_str()).collect();
+    let event_versions: Vec<&str> = events.iter().map(|(_, e)| e.event_version.as_str()).collect();
+    let contents: Vec<Vec<u8>> = events
+        .iter()
+        .zip(&payloads)
+        .map(|((stream, e), payload)| {
+            let s = &request.streams[(*stream - 1) as usize].stream;
+            content_digest(&s.aggregate_type, &s.aggregate_id, &e.event_type, &e.event_version, &metadata, payload).to_vec()
+        })
+        .collect();
+    let mut subjects = Vec::new();
+    let mut key_ids = Vec::new();
+    let mut wrapped: Vec<Option<&[u8]>> = Vec::new();
+    for (subject, key) in &sealing.keys {
+        subjects.push(subject.as_str());
+        key_ids.push(key.id);
+        wrapped.push(sealing.fresh.get(subject).map(Vec::as_slice));
+    }
+    let row = sqlx::query("SELECT last_position, versions FROM ctxi_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::json)")
+        .bind(&types)
+        .bind(&ids)
+        .bind(&expected)
+        .bind(&event_stream)
+        .bind(&event_types)
+        .bind(&event_versions)
+        .bind(&payloads)
+        .bind(&contents)
+        .bind(&metadata)
+        .bind(&subjects)
+        .bind(&key_ids)
+        .bind(&wrapped)
+        .bind(request.idempotency.as_ref().map(|i| i.command_id))
+        .bind(request.idempotency.as_ref().map(|i| &i.fingerprint[..]))
+        .bind(serde_json::to_string(&request.result)?)
+        .fetch_one(&mut *conn)
+        .await?;
+    let last: i64 = row.try_get("last_position")?;
+    let versions: Vec<i64> = row.try_get("versions")?;
+    Ok(Committed {
+        position: Position::from_raw(last),
+        versions: request.streams.iter().zip(versions).map(|(s, v)| (s.stream.clone(), v.unsigned_abs())).collect(),
+        result: request.result.clone(),
+        replayed: false,
+    })
 }

@@ -1,64 +1,70 @@
-//! The key vault: subjects' data keys, wrapped by the KEK.
+//! The key vault: subjects' data keys, wrapped by the KEK, and this process's cache of the
+//! keys it seals with.
+//!
+//! The cache serves sealing only. Reads always fetch keys from the table, so a shredded key
+//! stops opening data at once in every process; and `ctxi_append` refuses a payload sealed
+//! with a cached key that no longer exists, so a cached key never writes after a shred.
 
 use std::collections::{BTreeSet, HashMap};
 
 use domain::SubjectId;
-use sqlx::{Postgres, Row, Transaction};
+use sqlx::Row;
 use uuid::Uuid;
 
+use super::append::SealingKeys;
 use super::PostgresStore;
-use crate::error::{AppendError, StoreError};
-use crate::sealing::{DataKey, SealingError};
+use crate::error::StoreError;
+use crate::sealing::DataKey;
+
+/// Bound on cached keys; past it the cache starts over.
+const CACHE_LIMIT: usize = 100_000;
 
 impl PostgresStore {
-    /// Gets or creates the data key of every subject, inside the appending transaction.
-    pub(super) async fn keys_for_writing(
-        &self,
-        tx: &mut Transaction<'_, Postgres>,
-        subjects: &BTreeSet<String>,
-    ) -> Result<HashMap<String, DataKey>, AppendError> {
-        let mut keys = HashMap::new();
-        // A key committed by a racing transaction after this statement's snapshot is neither
-        // inserted nor seen; the second pass, a new statement, sees it.
-        for _ in 0..2 {
-            let missing: Vec<&String> = subjects.iter().filter(|s| !keys.contains_key(*s)).collect();
-            if missing.is_empty() {
-                break;
-            }
-            let fresh: Vec<DataKey> = missing.iter().map(|_| DataKey::generate()).collect();
-            let ids: Vec<Uuid> = fresh.iter().map(|k| k.id).collect();
-            let wrapped: Vec<Vec<u8>> =
-                missing.iter().zip(&fresh).map(|(s, k)| self.kek.wrap(s, k)).collect();
-            let rows = sqlx::query(
-                "WITH input AS (
-                   SELECT * FROM unnest($1::text[], $2::uuid[], $3::bytea[]) AS i(subject, key_id, wrapped_key)),
-                 created AS (
-                   INSERT INTO subject_keys (subject, key_id, wrapped_key)
-                   SELECT subject, key_id, wrapped_key FROM input
-                   ON CONFLICT (subject) DO NOTHING
-                   RETURNING subject, key_id, wrapped_key)
-                 SELECT subject, key_id, wrapped_key FROM created
-                 UNION ALL
-                 SELECT k.subject, k.key_id, k.wrapped_key FROM subject_keys k JOIN input USING (subject)",
-            )
-            .bind(&missing)
-            .bind(&ids)
-            .bind(&wrapped)
-            .fetch_all(&mut **tx)
-            .await?;
-            keys.extend(self.unwrap_rows(rows)?);
+    /// Keys for sealing `subjects`: cached ones, and fresh ones for subjects not cached.
+    pub(super) fn sealing_keys(&self, subjects: &BTreeSet<String>) -> SealingKeys {
+        let cache = self.key_cache.lock().unwrap_or_else(|p| p.into_inner());
+        let mut sealing = SealingKeys::default();
+        for subject in subjects {
+            let key = match cache.get(subject) {
+                Some(key) => key.clone(),
+                None => {
+                    let key = DataKey::generate();
+                    sealing.fresh.insert(subject.clone(), self.kek.wrap(subject, &key));
+                    key
+                }
+            };
+            sealing.keys.insert(subject.clone(), key);
         }
-        if let Some(s) = subjects.iter().find(|s| !keys.contains_key(*s)) {
-            return Err(SealingError::MissingKey(s.clone()).into());
+        sealing
+    }
+
+    pub(super) fn remember(&self, keys: HashMap<String, DataKey>) {
+        let mut cache = self.key_cache.lock().unwrap_or_else(|p| p.into_inner());
+        if cache.len() + keys.len() > CACHE_LIMIT {
+            cache.clear();
         }
-        Ok(keys)
+        cache.extend(keys);
+    }
+
+    pub(super) fn forget(&self, subject: &str) {
+        self.key_cache.lock().unwrap_or_else(|p| p.into_inner()).remove(subject);
+    }
+
+    /// Caches the stored keys of `subjects` (those that have one).
+    pub(super) async fn load_keys(&self, subjects: &BTreeSet<String>) -> Result<(), StoreError> {
+        let keys = self.keys_for_reading(subjects).await?;
+        let mut cache = self.key_cache.lock().unwrap_or_else(|p| p.into_inner());
+        for subject in subjects {
+            match keys.get(subject) {
+                Some(key) => cache.insert(subject.clone(), key.clone()),
+                None => cache.remove(subject),
+            };
+        }
+        Ok(())
     }
 
     /// The data keys that still exist among `subjects`; shredded ones are simply absent.
-    pub(super) async fn keys_for_reading(
-        &self,
-        subjects: &BTreeSet<String>,
-    ) -> Result<HashMap<String, DataKey>, StoreError> {
+    pub(super) async fn keys_for_reading(&self, subjects: &BTreeSet<String>) -> Result<HashMap<String, DataKey>, StoreError> {
         if subjects.is_empty() {
             return Ok(HashMap::new());
         }
@@ -67,10 +73,6 @@ impl PostgresStore {
             .bind(&subjects)
             .fetch_all(&self.pool)
             .await?;
-        self.unwrap_rows(rows)
-    }
-
-    fn unwrap_rows(&self, rows: Vec<sqlx::postgres::PgRow>) -> Result<HashMap<String, DataKey>, StoreError> {
         rows.into_iter()
             .map(|row| {
                 let subject: String = row.try_get("subject")?;
@@ -83,6 +85,7 @@ impl PostgresStore {
     }
 
     pub(super) async fn delete_key(&self, subject: &SubjectId) -> Result<bool, StoreError> {
+        self.forget(subject.as_str());
         let deleted = sqlx::query("DELETE FROM subject_keys WHERE subject = $1")
             .bind(subject.as_str())
             .execute(&self.pool)

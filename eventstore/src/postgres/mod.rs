@@ -11,6 +11,8 @@ mod keys;
 mod read;
 pub mod verify;
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -18,7 +20,7 @@ use sqlx::PgPool;
 use tokio::sync::watch;
 
 use crate::position::Position;
-use crate::sealing::KeyEncryptionKey;
+use crate::sealing::{DataKey, KeyEncryptionKey};
 use crate::upcast::Upcasters;
 
 /// The channel on which appends are announced to other processes (`LISTEN ctxi_events`).
@@ -34,6 +36,8 @@ pub struct PostgresStore {
     kek: KeyEncryptionKey,
     upcasters: Upcasters,
     appended: watch::Sender<Position>,
+    /// Data keys this process seals with (see `keys.rs`).
+    key_cache: Arc<Mutex<HashMap<String, DataKey>>>,
 }
 
 impl PostgresStore {
@@ -42,7 +46,7 @@ impl PostgresStore {
     pub fn new(pool: PgPool, kek: KeyEncryptionKey) -> Self {
         let (appended, _) = watch::channel(Position::START);
         tokio::spawn(announce_appends(pool.clone(), appended.subscribe()));
-        Self { pool, kek, upcasters: Upcasters::default(), appended }
+        Self { pool, kek, upcasters: Upcasters::default(), appended, key_cache: Arc::default() }
     }
 
     pub fn with_upcasters(mut self, upcasters: Upcasters) -> Self {
@@ -71,10 +75,16 @@ impl PostgresStore {
     }
 }
 
+/// How often, at most, appends are announced to other processes. Followers in this process
+/// wake at once through the watch channel; others also poll.
+const ANNOUNCE_EVERY: Duration = Duration::from_millis(20);
+
 /// Sends one NOTIFY per burst of appends, outside the appending transactions: a NOTIFY inside
-/// them would take PostgreSQL's global notify lock at every commit and serialise the writers.
+/// them would take PostgreSQL's global notify lock at every commit and serialise the writers,
+/// and one per append would cost a round trip each.
 async fn announce_appends(pool: PgPool, mut appended: watch::Receiver<Position>) {
     while appended.changed().await.is_ok() {
+        tokio::time::sleep(ANNOUNCE_EVERY).await;
         let position = *appended.borrow_and_update();
         let sent = sqlx::query("SELECT pg_notify($1, $2)")
             .bind(NOTIFY_CHANNEL)

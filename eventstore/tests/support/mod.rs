@@ -42,3 +42,17 @@ pub fn idempotent(mut req: AppendRequest, command_id: Uuid, fingerprint: u8, res
     req.result = result;
     req
 }
+
+/// Reads the global order until `count` events are visible. Readers stop below the oldest
+/// transaction still open anywhere on the server, and tests run in parallel, so a just-committed
+/// event may take a moment to become readable.
+pub async fn read_all_settled(store: &dyn eventstore::EventStore, count: usize) -> Vec<eventstore::RecordedEvent> {
+    for _ in 0..500 {
+        let events = store.read_all(eventstore::Position::START, 10_000).await.unwrap();
+        if events.len() >= count {
+            return events;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("fewer than {count} events became readable");
+}
