@@ -17,11 +17,7 @@ pub(crate) enum Authority {
 /// Lets `actor` act on `tenant` if `allowed` holds for their role. Someone who is not a member
 /// learns nothing: the tenant reads as not found. API keys are credentials for retrieval, not
 /// for administration.
-pub(crate) fn authorize(
-    tenant: &Tenant,
-    actor: &Actor,
-    allowed: fn(&Role) -> bool,
-) -> Result<Authority, CommandError> {
+pub(crate) fn authorize(tenant: &Tenant, actor: &Actor, allowed: fn(&Role) -> bool) -> Result<Authority, CommandError> {
     if tenant.id().is_none() {
         return Err(CommandError::NotFound("tenant"));
     }

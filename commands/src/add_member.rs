@@ -24,14 +24,10 @@ impl<S: EventStore> Commands<S> {
         role: Role,
     ) -> Result<Position, CommandError> {
         let ctx = ctx.scoped(tenant_id)?;
-        let command = ctx.prepare(
-            "add_member",
-            &json!({ "tenant_id": tenant_id, "user_id": user_id, "role": role }),
-        )?;
+        let command =
+            ctx.prepare("add_member", &json!({ "tenant_id": tenant_id, "user_id": user_id, "role": role }))?;
         let done = self
-            .run(&command, || {
-                Box::pin(self.decide_add_member(&ctx.actor, tenant_id, user_id, role, ctx.at))
-            })
+            .run(&command, || Box::pin(self.decide_add_member(&ctx.actor, tenant_id, user_id, role, ctx.at)))
             .await?;
         Ok(done.position)
     }
@@ -53,9 +49,6 @@ impl<S: EventStore> Commands<S> {
         if user.state.registered().is_none() {
             return Err(CommandError::NotFound("user"));
         }
-        Ok(Decision {
-            streams: vec![tenant.decide(TenantCommand::AddMember { user_id, role, at })?],
-            answer: (),
-        })
+        Ok(Decision { streams: vec![tenant.decide(TenantCommand::AddMember { user_id, role, at })?], answer: () })
     }
 }

@@ -37,20 +37,10 @@ impl<S: EventStore> Commands<S> {
         plan: Plan,
     ) -> Result<PlanChange, CommandError> {
         let ctx = ctx.scoped(tenant_id)?;
-        let command = ctx.prepare(
-            "change_plan",
-            &json!({ "tenant_id": tenant_id, "plan": plan }),
-        )?;
-        let done = self
-            .run(&command, || {
-                Box::pin(self.decide_change_plan(&ctx.actor, tenant_id, plan, ctx.at))
-            })
-            .await?;
-        Ok(PlanChange {
-            from: done.answer.from,
-            to: done.answer.to,
-            position: done.position,
-        })
+        let command = ctx.prepare("change_plan", &json!({ "tenant_id": tenant_id, "plan": plan }))?;
+        let done =
+            self.run(&command, || Box::pin(self.decide_change_plan(&ctx.actor, tenant_id, plan, ctx.at))).await?;
+        Ok(PlanChange { from: done.answer.from, to: done.answer.to, position: done.position })
     }
 
     async fn decide_change_plan(

@@ -60,9 +60,7 @@ impl CommandContext {
     pub fn command_id(&self) -> Uuid {
         match &self.idempotency_key {
             Some(key) => {
-                let tenant = self
-                    .tenant_id
-                    .map_or_else(|| "none".to_owned(), |t| t.to_string());
+                let tenant = self.tenant_id.map_or_else(|| "none".to_owned(), |t| t.to_string());
                 Uuid::new_v5(&COMMAND_NAMESPACE, format!("{tenant}:{key}").as_bytes())
             }
             None => Uuid::now_v7(),
@@ -85,18 +83,10 @@ impl CommandContext {
     /// The idempotency record of the command, when the caller gave a key. The fingerprint
     /// covers the actor too: another person reusing the key is refused, not served the answer.
     /// `input` must hold no secret in clear (see [`crate::Commands::signup`]).
-    pub fn idempotency(
-        &self,
-        command_id: Uuid,
-        command: &str,
-        input: &Value,
-    ) -> Option<Idempotency> {
+    pub fn idempotency(&self, command_id: Uuid, command: &str, input: &Value) -> Option<Idempotency> {
         self.idempotency_key.as_ref()?;
         let fingerprinted = json!({ "actor": self.actor, "input": input });
-        Some(Idempotency {
-            command_id,
-            fingerprint: fingerprint(command, &fingerprinted),
-        })
+        Some(Idempotency { command_id, fingerprint: fingerprint(command, &fingerprinted) })
     }
 
     /// This context bound to `tenant_id`. A request already bound to another tenant cannot
@@ -114,10 +104,7 @@ impl CommandContext {
             check_idempotency_key(key)?;
         }
         let command_id = self.command_id();
-        Ok(Prepared {
-            metadata: self.metadata(command_id),
-            idempotency: self.idempotency(command_id, command, input),
-        })
+        Ok(Prepared { metadata: self.metadata(command_id), idempotency: self.idempotency(command_id, command, input) })
     }
 }
 
@@ -128,11 +115,7 @@ fn check_idempotency_key(key: &str) -> Result<(), ValidationError> {
     }
     let len = key.chars().count();
     if len > MAX_IDEMPOTENCY_KEY_LEN {
-        return Err(ValidationError::TooLong {
-            field: FIELD,
-            max: MAX_IDEMPOTENCY_KEY_LEN,
-            actual: len,
-        });
+        return Err(ValidationError::TooLong { field: FIELD, max: MAX_IDEMPOTENCY_KEY_LEN, actual: len });
     }
     if key.chars().any(char::is_control) {
         return Err(ValidationError::ControlCharacter { field: FIELD });
@@ -170,14 +153,8 @@ mod tests {
         let a = TenantId::new(Uuid::from_u128(1));
         let b = TenantId::new(Uuid::from_u128(2));
         let keyed = ctx().with_idempotency_key("k1");
-        assert_eq!(
-            keyed.clone().in_tenant(a).command_id(),
-            keyed.clone().in_tenant(a).command_id()
-        );
-        assert_ne!(
-            keyed.clone().in_tenant(a).command_id(),
-            keyed.in_tenant(b).command_id()
-        );
+        assert_eq!(keyed.clone().in_tenant(a).command_id(), keyed.clone().in_tenant(a).command_id());
+        assert_ne!(keyed.clone().in_tenant(a).command_id(), keyed.in_tenant(b).command_id());
     }
 
     #[test]
@@ -189,10 +166,7 @@ mod tests {
     #[test]
     fn fingerprint_depends_on_the_actor() {
         let input = json!({"name": "docs"});
-        let a = ctx()
-            .with_idempotency_key("k")
-            .idempotency(Uuid::nil(), "c", &input)
-            .unwrap();
+        let a = ctx().with_idempotency_key("k").idempotency(Uuid::nil(), "c", &input).unwrap();
         let mut other = ctx().with_idempotency_key("k");
         other.actor = Actor::User(Uuid::from_u128(9));
         let b = other.idempotency(Uuid::nil(), "c", &input).unwrap();
@@ -201,15 +175,9 @@ mod tests {
 
     #[test]
     fn blank_or_huge_idempotency_keys_are_refused() {
-        assert!(ctx()
-            .with_idempotency_key(" ")
-            .prepare("c", &json!({}))
-            .is_err());
+        assert!(ctx().with_idempotency_key(" ").prepare("c", &json!({})).is_err());
         let huge = "k".repeat(256);
-        assert!(ctx()
-            .with_idempotency_key(huge)
-            .prepare("c", &json!({}))
-            .is_err());
+        assert!(ctx().with_idempotency_key(huge).prepare("c", &json!({})).is_err());
     }
 
     #[test]

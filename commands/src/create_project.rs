@@ -1,8 +1,6 @@
 //! Creating a project, within the tenant's plan limit.
 
-use domain::{
-    Project, ProjectCommand, ProjectId, ProjectName, Role, Tenant, TenantCommand, TenantId,
-};
+use domain::{Project, ProjectCommand, ProjectId, ProjectName, Role, Tenant, TenantCommand, TenantId};
 use eventstore::{Actor, EventStore, Position};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -35,22 +33,12 @@ impl<S: EventStore> Commands<S> {
     ) -> Result<ProjectCreated, CommandError> {
         let ctx = ctx.scoped(tenant_id)?;
         let name = ProjectName::parse(name)?;
-        let command = ctx.prepare(
-            "create_project",
-            &json!({ "tenant_id": tenant_id, "name": name }),
-        )?;
+        let command = ctx.prepare("create_project", &json!({ "tenant_id": tenant_id, "name": name }))?;
         let project_id = ProjectId::new(Uuid::now_v7());
         let done = self
-            .run(&command, || {
-                Box::pin(
-                    self.decide_create_project(&ctx.actor, tenant_id, project_id, &name, ctx.at),
-                )
-            })
+            .run(&command, || Box::pin(self.decide_create_project(&ctx.actor, tenant_id, project_id, &name, ctx.at)))
             .await?;
-        Ok(ProjectCreated {
-            project_id: done.answer,
-            position: done.position,
-        })
+        Ok(ProjectCreated { project_id: done.answer, position: done.position })
     }
 
     async fn decide_create_project(
@@ -72,9 +60,6 @@ impl<S: EventStore> Commands<S> {
                 at,
             })?,
         ];
-        Ok(Decision {
-            streams,
-            answer: project_id,
-        })
+        Ok(Decision { streams, answer: project_id })
     }
 }

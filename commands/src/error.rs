@@ -1,8 +1,6 @@
 //! Why a command was not carried out, in the terms an API answers with.
 
-use domain::{
-    ApiKeyError, EmailClaimError, Plan, ProjectError, TenantError, UserError, ValidationError,
-};
+use domain::{ApiKeyError, EmailClaimError, Plan, ProjectError, TenantError, UserError, ValidationError};
 use eventstore::{AppendError, StoreError};
 use thiserror::Error;
 
@@ -24,11 +22,7 @@ pub enum CommandError {
 
     /// One more `resource` would go over the plan's cap: upgrading is the way out.
     #[error("{resource}: the {plan} plan allows at most {limit}")]
-    PlanLimit {
-        resource: &'static str,
-        limit: u64,
-        plan: Plan,
-    },
+    PlanLimit { resource: &'static str, limit: u64, plan: Plan },
 
     /// Deliberately says nothing about who holds the address.
     #[error("the email address is already in use")]
@@ -80,15 +74,7 @@ impl From<TenantError> for CommandError {
         match e {
             TenantError::NotFound => Self::NotFound("tenant"),
             TenantError::NotAMember => Self::NotFound("member"),
-            TenantError::PlanLimitReached {
-                resource,
-                limit,
-                plan,
-            } => Self::PlanLimit {
-                resource,
-                limit,
-                plan,
-            },
+            TenantError::PlanLimitReached { resource, limit, plan } => Self::PlanLimit { resource, limit, plan },
             // Includes a downgrade the tenant has outgrown: the message says how far over it is.
             e @ (TenantError::AlreadyExists
             | TenantError::AlreadyMember
@@ -129,9 +115,7 @@ impl From<ApiKeyError> for CommandError {
     fn from(e: ApiKeyError) -> Self {
         match e {
             ApiKeyError::NotFound => Self::NotFound("api key"),
-            e @ (ApiKeyError::AlreadyIssued | ApiKeyError::AlreadyRevoked) => {
-                Self::Domain(e.to_string())
-            }
+            e @ (ApiKeyError::AlreadyIssued | ApiKeyError::AlreadyRevoked) => Self::Domain(e.to_string()),
         }
     }
 }
@@ -142,36 +126,19 @@ mod tests {
 
     #[test]
     fn plan_limit_keeps_its_resource_limit_and_plan() {
-        let e = CommandError::from(TenantError::PlanLimitReached {
-            resource: "projects",
-            limit: 1,
-            plan: Plan::Free,
-        });
-        assert!(matches!(
-            e,
-            CommandError::PlanLimit {
-                resource: "projects",
-                limit: 1,
-                plan: Plan::Free
-            }
-        ));
+        let e = CommandError::from(TenantError::PlanLimitReached { resource: "projects", limit: 1, plan: Plan::Free });
+        assert!(matches!(e, CommandError::PlanLimit { resource: "projects", limit: 1, plan: Plan::Free }));
         assert_eq!(e.to_string(), "projects: the free plan allows at most 1");
     }
 
     #[test]
     fn other_refusals_keep_the_domain_wording() {
         let e = CommandError::from(TenantError::LastOwner);
-        assert_eq!(
-            e.to_string(),
-            "the last owner of a tenant cannot be removed"
-        );
+        assert_eq!(e.to_string(), "the last owner of a tenant cannot be removed");
     }
 
     #[test]
     fn a_claimed_email_is_email_taken() {
-        assert!(matches!(
-            CommandError::from(EmailClaimError::AlreadyClaimed),
-            CommandError::EmailTaken
-        ));
+        assert!(matches!(CommandError::from(EmailClaimError::AlreadyClaimed), CommandError::EmailTaken));
     }
 }

@@ -65,13 +65,7 @@ mod tests {
     #[test]
     fn name_and_input_both_count() {
         let input = json!({"name": "docs"});
-        assert_ne!(
-            fingerprint("create_project", &input),
-            fingerprint("rename_project", &input)
-        );
-        assert_ne!(
-            fingerprint("create_project", &input),
-            fingerprint("create_project", &json!({"name": "blog"}))
-        );
+        assert_ne!(fingerprint("create_project", &input), fingerprint("rename_project", &input));
+        assert_ne!(fingerprint("create_project", &input), fingerprint("create_project", &json!({"name": "blog"})));
     }
 }

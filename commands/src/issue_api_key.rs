@@ -1,8 +1,6 @@
 //! Issuing an API key for a project: the key is shown once and stored only as a hash.
 
-use domain::{
-    ApiKey, ApiKeyCommand, ApiKeyId, ApiKeyName, ApiKeySecret, ProjectId, Role, Tenant, TenantId,
-};
+use domain::{ApiKey, ApiKeyCommand, ApiKeyId, ApiKeyName, ApiKeySecret, ProjectId, Role, Tenant, TenantId};
 use eventstore::{Actor, EventStore, Position};
 use rand::distributions::Alphanumeric;
 use rand::rngs::OsRng;
@@ -63,18 +61,12 @@ impl<S: EventStore> Commands<S> {
     ) -> Result<IssuedApiKey, CommandError> {
         let ctx = ctx.scoped(tenant_id)?;
         let name = ApiKeyName::parse(name)?;
-        let command = ctx.prepare(
-            "issue_api_key",
-            &json!({ "tenant_id": tenant_id, "project_id": project_id, "name": name }),
-        )?;
+        let command =
+            ctx.prepare("issue_api_key", &json!({ "tenant_id": tenant_id, "project_id": project_id, "name": name }))?;
         let key = generate()?;
         let done = self
             .run(&command, || {
-                Box::pin(
-                    self.decide_issue_api_key(
-                        &ctx.actor, tenant_id, project_id, &name, &key, ctx.at,
-                    ),
-                )
+                Box::pin(self.decide_issue_api_key(&ctx.actor, tenant_id, project_id, &name, &key, ctx.at))
             })
             .await?;
         Ok(IssuedApiKey {
@@ -111,10 +103,7 @@ impl<S: EventStore> Commands<S> {
         };
         Ok(Decision {
             streams: vec![Loaded::<ApiKey>::fresh(key.key_id).decide(issue)?],
-            answer: Issued {
-                key_id: key.key_id,
-                prefix,
-            },
+            answer: Issued { key_id: key.key_id, prefix },
         })
     }
 }
@@ -122,17 +111,9 @@ impl<S: EventStore> Commands<S> {
 fn generate() -> Result<NewKey, CommandError> {
     let secret = ApiKeySecret::from_parts(&random_token(PREFIX_LEN), &random_token(SECRET_LEN))?;
     let secret_hash = hex::encode(Sha256::digest(secret.expose().as_bytes()));
-    Ok(NewKey {
-        key_id: ApiKeyId::new(Uuid::now_v7()),
-        secret,
-        secret_hash,
-    })
+    Ok(NewKey { key_id: ApiKeyId::new(Uuid::now_v7()), secret, secret_hash })
 }
 
 fn random_token(len: usize) -> String {
-    OsRng
-        .sample_iter(Alphanumeric)
-        .take(len)
-        .map(char::from)
-        .collect()
+    OsRng.sample_iter(Alphanumeric).take(len).map(char::from).collect()
 }

@@ -63,10 +63,7 @@ impl<S: EventStore> Commands<S> {
 
 impl<S> Clone for Commands<S> {
     fn clone(&self) -> Self {
-        Self {
-            store: Arc::clone(&self.store),
-            secrets: self.secrets.clone(),
-        }
+        Self { store: Arc::clone(&self.store), secrets: self.secrets.clone() }
     }
 }
 

@@ -20,11 +20,7 @@ impl<A: Decide> Loaded<A> {
     /// A stream that cannot exist yet, because its id was generated for this command: nothing
     /// to read.
     pub fn fresh(id: impl fmt::Display) -> Self {
-        Self {
-            stream: StreamId::new(A::TYPE, id),
-            state: A::default(),
-            version: 0,
-        }
+        Self { stream: StreamId::new(A::TYPE, id), state: A::default(), version: 0 }
     }
 
     /// The version an append of this aggregate's new events must find.
@@ -44,17 +40,8 @@ impl<A: Decide> Loaded<A> {
     where
         CommandError: From<A::Error>,
     {
-        let events = self
-            .state
-            .decide(command)?
-            .iter()
-            .map(NewEvent::from_domain)
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(StreamAppend {
-            stream: self.stream.clone(),
-            expected: self.expected(),
-            events,
-        })
+        let events = self.state.decide(command)?.iter().map(NewEvent::from_domain).collect::<Result<Vec<_>, _>>()?;
+        Ok(StreamAppend { stream: self.stream.clone(), expected: self.expected(), events })
     }
 }
 
@@ -67,10 +54,7 @@ pub async fn load<A: Decide, S: EventStore + ?Sized>(
     for recorded in store.read_stream(&loaded.stream).await? {
         let event = recorded
             .decode::<A::Event>()
-            .map_err(|e| StoreError::Corrupt {
-                position: recorded.position.raw(),
-                reason: e.to_string(),
-            })?;
+            .map_err(|e| StoreError::Corrupt { position: recorded.position.raw(), reason: e.to_string() })?;
         loaded.state.apply(event);
         loaded.version = recorded.sequence;
     }

@@ -27,24 +27,17 @@ pub(crate) fn check_policy(password: &str) -> Result<(), ValidationError> {
         return Err(ValidationError::Empty { field: FIELD });
     }
     if len < MIN_CHARS {
-        return Err(ValidationError::Malformed {
-            field: FIELD,
-            reason: "must be at least 10 characters",
-        });
+        return Err(ValidationError::Malformed { field: FIELD, reason: "must be at least 10 characters" });
     }
     if len > MAX_CHARS {
-        return Err(ValidationError::TooLong {
-            field: FIELD,
-            max: MAX_CHARS,
-            actual: len,
-        });
+        return Err(ValidationError::TooLong { field: FIELD, max: MAX_CHARS, actual: len });
     }
     Ok(())
 }
 
 fn argon2id() -> Result<Argon2<'static>, CommandError> {
-    let params = Params::new(MEMORY_KIB, PASSES, LANES, None)
-        .map_err(|e| CommandError::PasswordHashing(e.to_string()))?;
+    let params =
+        Params::new(MEMORY_KIB, PASSES, LANES, None).map_err(|e| CommandError::PasswordHashing(e.to_string()))?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
@@ -67,11 +60,8 @@ pub(crate) async fn hash_password(password: String) -> Result<PasswordHash, Comm
 ///
 /// CPU-bound (tens of milliseconds): call it from `spawn_blocking` in async code.
 pub fn verify_password(phc: &str, password: &str) -> bool {
-    argon2::PasswordHash::new(phc).is_ok_and(|hash| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &hash)
-            .is_ok()
-    })
+    argon2::PasswordHash::new(phc)
+        .is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
 }
 
 /// Like [`verify_password`], but spends the same effort when there is no hash to check, so the

@@ -21,15 +21,9 @@ impl<S: EventStore> Commands<S> {
         key_id: ApiKeyId,
     ) -> Result<Position, CommandError> {
         let ctx = ctx.scoped(tenant_id)?;
-        let command = ctx.prepare(
-            "revoke_api_key",
-            &json!({ "tenant_id": tenant_id, "key_id": key_id }),
-        )?;
-        let done = self
-            .run(&command, || {
-                Box::pin(self.decide_revoke_api_key(&ctx.actor, tenant_id, key_id, ctx.at))
-            })
-            .await?;
+        let command = ctx.prepare("revoke_api_key", &json!({ "tenant_id": tenant_id, "key_id": key_id }))?;
+        let done =
+            self.run(&command, || Box::pin(self.decide_revoke_api_key(&ctx.actor, tenant_id, key_id, ctx.at))).await?;
         Ok(done.position)
     }
 
@@ -43,16 +37,9 @@ impl<S: EventStore> Commands<S> {
         let tenant = load::<Tenant, _>(&*self.store, tenant_id).await?;
         authorize(&tenant.state, actor, Role::can_manage_api_keys)?;
         let key = load::<ApiKey, _>(&*self.store, key_id).await?;
-        if key
-            .state
-            .issued()
-            .is_none_or(|issued| issued.tenant_id != tenant_id)
-        {
+        if key.state.issued().is_none_or(|issued| issued.tenant_id != tenant_id) {
             return Err(CommandError::NotFound("api key"));
         }
-        Ok(Decision {
-            streams: vec![key.decide(ApiKeyCommand::RevokeApiKey { at })?],
-            answer: (),
-        })
+        Ok(Decision { streams: vec![key.decide(ApiKeyCommand::RevokeApiKey { at })?], answer: () })
     }
 }

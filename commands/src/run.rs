@@ -24,8 +24,7 @@ pub(crate) struct Decision<R> {
 }
 
 /// One decision attempt, reading the current state afresh.
-pub(crate) type Deciding<'a, R> =
-    Pin<Box<dyn Future<Output = Result<Decision<R>, CommandError>> + Send + 'a>>;
+pub(crate) type Deciding<'a, R> = Pin<Box<dyn Future<Output = Result<Decision<R>, CommandError>> + Send + 'a>>;
 
 /// A command's answer and where it left the global order.
 pub(crate) struct Done<R> {
@@ -94,17 +93,10 @@ impl<S: EventStore> Commands<S> {
                 Err(refused) => return self.replayed(command).await?.ok_or(refused),
             };
             if decision.streams.iter().all(|s| s.events.is_empty()) {
-                return Ok(Done {
-                    answer: decision.answer,
-                    position: Position::START,
-                    replayed: false,
-                });
+                return Ok(Done { answer: decision.answer, position: Position::START, replayed: false });
             }
             let outcome = Outcome {
-                fingerprint: command
-                    .idempotency
-                    .as_ref()
-                    .map(|i| hex::encode(i.fingerprint)),
+                fingerprint: command.idempotency.as_ref().map(|i| hex::encode(i.fingerprint)),
                 answer: decision.answer,
             };
             let request = AppendRequest {
@@ -130,15 +122,9 @@ impl<S: EventStore> Commands<S> {
 }
 
 /// A committed (or replayed) command's answer, and the fingerprint its outcome was stored with.
-fn read_outcome<R: DeserializeOwned>(
-    committed: Committed,
-) -> Result<(Done<R>, Option<String>), CommandError> {
+fn read_outcome<R: DeserializeOwned>(committed: Committed) -> Result<(Done<R>, Option<String>), CommandError> {
     let outcome: Outcome<R> = serde_json::from_value(committed.result)?;
-    let done = Done {
-        answer: outcome.answer,
-        position: committed.position,
-        replayed: committed.replayed,
-    };
+    let done = Done { answer: outcome.answer, position: committed.position, replayed: committed.replayed };
     Ok((done, outcome.fingerprint))
 }
 

@@ -32,10 +32,7 @@ impl Secrets {
 
     /// The stream in which `email` is claimed; its owner is the user who may sign in with it.
     pub fn email_claim_stream(&self, email: &EmailAddress) -> StreamId {
-        StreamId::new(
-            <EmailClaim as domain::Decide>::TYPE,
-            self.email_claim_id(email),
-        )
+        StreamId::new(<EmailClaim as domain::Decide>::TYPE, self.email_claim_id(email))
     }
 
     fn keyed_hash(&self, message: &[u8]) -> [u8; 32] {
@@ -66,19 +63,13 @@ mod tests {
         let a = Secrets::new([1; 32]);
         let b = Secrets::new([2; 32]);
         let ada = email("Ada@Example.com");
-        assert_eq!(
-            a.email_claim_id(&ada),
-            a.email_claim_id(&email("ada@example.com"))
-        );
+        assert_eq!(a.email_claim_id(&ada), a.email_claim_id(&email("ada@example.com")));
         assert_ne!(a.email_claim_id(&ada), b.email_claim_id(&ada));
         assert_eq!(a.email_claim_id(&ada).len(), 64);
     }
 
     #[test]
     fn debug_hides_the_key() {
-        assert_eq!(
-            format!("{:?}", Secrets::new([1; 32])),
-            "Secrets(<redacted>)"
-        );
+        assert_eq!(format!("{:?}", Secrets::new([1; 32])), "Secrets(<redacted>)");
     }
 }

@@ -4,8 +4,8 @@
 use std::fmt;
 
 use domain::{
-    EmailAddress, EmailClaim, EmailClaimCommand, PasswordHash, PersonName, Plan, Tenant,
-    TenantCommand, TenantId, TenantName, User, UserCommand, UserId, ValidationError,
+    EmailAddress, EmailClaim, EmailClaimCommand, PasswordHash, PersonName, Plan, Tenant, TenantCommand, TenantId,
+    TenantName, User, UserCommand, UserId, ValidationError,
 };
 use eventstore::{EventStore, Position};
 use serde::{Deserialize, Serialize};
@@ -34,10 +34,7 @@ pub struct SignupInput {
 
 impl fmt::Debug for SignupInput {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SignupInput")
-            .field("tenant", &self.tenant)
-            .field("plan", &self.plan)
-            .finish_non_exhaustive()
+        f.debug_struct("SignupInput").field("tenant", &self.tenant).field("plan", &self.plan).finish_non_exhaustive()
     }
 }
 
@@ -58,11 +55,7 @@ struct SignedUp {
 
 impl From<Done<SignedUp>> for Signup {
     fn from(done: Done<SignedUp>) -> Self {
-        Self {
-            tenant_id: done.answer.tenant_id,
-            user_id: done.answer.user_id,
-            position: done.position,
-        }
+        Self { tenant_id: done.answer.tenant_id, user_id: done.answer.user_id, position: done.position }
     }
 }
 
@@ -90,34 +83,22 @@ impl<S: EventStore> Commands<S> {
     /// The password is stored only as an argon2id hash. The idempotency fingerprint covers the
     /// email's keyed hash, the tenant name and the plan: never the password or the address.
     #[tracing::instrument(skip_all, fields(tenant_id = Empty, user_id = Empty))]
-    pub async fn signup(
-        &self,
-        ctx: &CommandContext,
-        input: SignupInput,
-    ) -> Result<Signup, CommandError> {
+    pub async fn signup(&self, ctx: &CommandContext, input: SignupInput) -> Result<Signup, CommandError> {
         let (parsed, password) = self.parse_signup(input)?;
-        let ids = NewIds {
-            tenant_id: TenantId::new(Uuid::now_v7()),
-            user_id: UserId::new(Uuid::now_v7()),
-        };
+        let ids = NewIds { tenant_id: TenantId::new(Uuid::now_v7()), user_id: UserId::new(Uuid::now_v7()) };
         let fingerprinted = json!({
             "email_claim": parsed.claim_id,
             "tenant": parsed.tenant,
             "plan": parsed.plan,
         });
-        let command = ctx
-            .prepare("signup", &fingerprinted)?
-            .attributed_to(ids.tenant_id);
+        let command = ctx.prepare("signup", &fingerprinted)?.attributed_to(ids.tenant_id);
         // Before hashing: a retry should not cost another 19 MiB of argon2.
         if let Some(done) = self.replayed::<SignedUp>(&command).await? {
             return Ok(done.into());
         }
         let password_hash = hash_password(password).await?;
-        let done = self
-            .attempt(&command, || {
-                Box::pin(self.decide_signup(&parsed, &password_hash, ids, ctx.at))
-            })
-            .await?;
+        let done =
+            self.attempt(&command, || Box::pin(self.decide_signup(&parsed, &password_hash, ids, ctx.at))).await?;
         let span = tracing::Span::current();
         span.record("tenant_id", tracing::field::display(done.answer.tenant_id));
         span.record("user_id", tracing::field::display(done.answer.user_id));
@@ -125,13 +106,7 @@ impl<S: EventStore> Commands<S> {
     }
 
     fn parse_signup(&self, input: SignupInput) -> Result<(Parsed, String), CommandError> {
-        let SignupInput {
-            tenant,
-            email,
-            password,
-            plan,
-            name,
-        } = input;
+        let SignupInput { tenant, email, password, plan, name } = input;
         let email = EmailAddress::parse(&email)?;
         let name = match name {
             Some(name) => PersonName::parse(&name)?,
@@ -174,10 +149,7 @@ impl<S: EventStore> Commands<S> {
                 at,
             })?,
         ];
-        Ok(Decision {
-            streams,
-            answer: SignedUp { tenant_id, user_id },
-        })
+        Ok(Decision { streams, answer: SignedUp { tenant_id, user_id } })
     }
 }
 

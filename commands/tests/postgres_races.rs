@@ -45,10 +45,7 @@ async fn signup_stores_no_raw_email_name_or_password_in_postgres() {
     let db = TestDatabase::create("signup_sealed").await;
     let commands = postgres(&db).await;
     let ctx = anonymous().with_idempotency_key("signup-1");
-    commands
-        .signup(&ctx, form("Ada.Lovelace@Example.com", "free"))
-        .await
-        .unwrap();
+    commands.signup(&ctx, form("Ada.Lovelace@Example.com", "free")).await.unwrap();
 
     let stored: Vec<String> = sqlx::query_scalar(
         "SELECT concat_ws(' ', aggregate_type, aggregate_id, payload::text, metadata::text)
@@ -66,16 +63,10 @@ async fn signup_stores_no_raw_email_name_or_password_in_postgres() {
         assert!(!text.contains("Ada Lovelace"), "{text}");
         assert!(!text.contains(PASSWORD), "{text}");
     }
-    assert!(
-        stored.iter().any(|t| t.contains("$sealed")),
-        "personal data is sealed"
-    );
+    assert!(stored.iter().any(|t| t.contains("$sealed")), "personal data is sealed");
     // The store opens it again for whoever holds the key.
     let events = all_events(&commands).await;
-    assert!(events[1]
-        .payload
-        .to_string()
-        .contains("ada.lovelace@example.com"));
+    assert!(events[1].payload.to_string().contains("ada.lovelace@example.com"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -86,27 +77,13 @@ async fn free_plan_never_exceeds_one_project_under_concurrency() {
 
     let results = race(|i| {
         let (commands, owner) = (Arc::clone(&commands), owner.clone());
-        async move {
-            commands
-                .create_project(&owner, tenant_id, &format!("Project {i}"))
-                .await
-        }
+        async move { commands.create_project(&owner, tenant_id, &format!("Project {i}")).await }
     })
     .await;
 
     let created = results.iter().filter(|r| r.is_ok()).count();
-    let limited = results
-        .iter()
-        .filter(|r| {
-            matches!(
-                r,
-                Err(CommandError::PlanLimit {
-                    resource: "projects",
-                    ..
-                })
-            )
-        })
-        .count();
+    let limited =
+        results.iter().filter(|r| matches!(r, Err(CommandError::PlanLimit { resource: "projects", .. }))).count();
     assert_eq!((created, limited), (1, RACERS - 1), "{results:?}");
     assert_eq!(count_events(&db, "ProjectCreated").await, 1);
     assert_eq!(count_events(&db, "ProjectAdded").await, 1);
@@ -119,20 +96,12 @@ async fn starter_plan_never_exceeds_three_users_under_concurrency() {
     let (tenant_id, owner) = tenant_with_owner(&*commands, "ada@example.com", "starter").await;
     let mut people = Vec::new();
     for i in 0..RACERS {
-        people.push(
-            sign_up(&*commands, &format!("p{i}@example.com"), "free")
-                .await
-                .user_id,
-        );
+        people.push(sign_up(&*commands, &format!("p{i}@example.com"), "free").await.user_id);
     }
 
     let results = race(|i| {
         let (commands, owner, user) = (Arc::clone(&commands), owner.clone(), people[i]);
-        async move {
-            commands
-                .add_member(&owner, tenant_id, user, Role::Member)
-                .await
-        }
+        async move { commands.add_member(&owner, tenant_id, user, Role::Member).await }
     })
     .await;
 
@@ -140,16 +109,7 @@ async fn starter_plan_never_exceeds_three_users_under_concurrency() {
     let added = results.iter().filter(|r| r.is_ok()).count();
     let limited = results
         .iter()
-        .filter(|r| {
-            matches!(
-                r,
-                Err(CommandError::PlanLimit {
-                    resource: "users",
-                    limit: 3,
-                    ..
-                })
-            )
-        })
+        .filter(|r| matches!(r, Err(CommandError::PlanLimit { resource: "users", limit: 3, .. })))
         .count();
     assert_eq!((added, limited), (2, RACERS - 2), "{results:?}");
     assert_eq!(count_events(&db, "MemberAdded").await, 2);
@@ -169,10 +129,7 @@ async fn concurrent_signups_with_one_email_let_exactly_one_through() {
     .await;
 
     let signed_up = results.iter().filter(|r| r.is_ok()).count();
-    let taken = results
-        .iter()
-        .filter(|r| matches!(r, Err(CommandError::EmailTaken)))
-        .count();
+    let taken = results.iter().filter(|r| matches!(r, Err(CommandError::EmailTaken))).count();
     assert_eq!((signed_up, taken), (1, RACERS - 1), "{results:?}");
     assert_eq!(count_events(&db, "EmailClaimed").await, 1);
     assert_eq!(count_events(&db, "UserRegistered").await, 1);

@@ -97,9 +97,7 @@ impl ApiKey {
 
     /// Whether requests carrying this key may be served.
     pub fn is_active(&self) -> bool {
-        self.issued
-            .as_ref()
-            .is_some_and(|key| key.revoked_at.is_none())
+        self.issued.as_ref().is_some_and(|key| key.revoked_at.is_none())
     }
 }
 
@@ -111,48 +109,29 @@ impl Decide for ApiKey {
 
     fn decide(&self, command: ApiKeyCommand) -> Result<Vec<ApiKeyEvent>, ApiKeyError> {
         match (command, &self.issued) {
-            (
-                ApiKeyCommand::IssueApiKey {
+            (ApiKeyCommand::IssueApiKey { key_id, tenant_id, project_id, name, prefix, secret_hash, at }, None) => {
+                Ok(vec![ApiKeyEvent::ApiKeyIssued {
                     key_id,
                     tenant_id,
                     project_id,
-                    name,
+                    name: name.into_string(),
                     prefix,
                     secret_hash,
                     at,
-                },
-                None,
-            ) => Ok(vec![ApiKeyEvent::ApiKeyIssued {
-                key_id,
-                tenant_id,
-                project_id,
-                name: name.into_string(),
-                prefix,
-                secret_hash,
-                at,
-            }]),
+                }])
+            }
             (ApiKeyCommand::IssueApiKey { .. }, Some(_)) => Err(ApiKeyError::AlreadyIssued),
             (ApiKeyCommand::RevokeApiKey { .. }, None) => Err(ApiKeyError::NotFound),
             (ApiKeyCommand::RevokeApiKey { .. }, Some(key)) if key.revoked_at.is_some() => {
                 Err(ApiKeyError::AlreadyRevoked)
             }
-            (ApiKeyCommand::RevokeApiKey { at }, Some(_)) => {
-                Ok(vec![ApiKeyEvent::ApiKeyRevoked { at }])
-            }
+            (ApiKeyCommand::RevokeApiKey { at }, Some(_)) => Ok(vec![ApiKeyEvent::ApiKeyRevoked { at }]),
         }
     }
 
     fn apply(&mut self, event: ApiKeyEvent) {
         match event {
-            ApiKeyEvent::ApiKeyIssued {
-                key_id,
-                tenant_id,
-                project_id,
-                name,
-                prefix,
-                secret_hash,
-                ..
-            } => {
+            ApiKeyEvent::ApiKeyIssued { key_id, tenant_id, project_id, name, prefix, secret_hash, .. } => {
                 self.issued = Some(IssuedApiKey {
                     id: key_id,
                     tenant_id,

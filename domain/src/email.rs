@@ -29,11 +29,7 @@ impl EmailAddress {
         }
         let len = email.chars().count();
         if len > MAX_LEN {
-            return Err(ValidationError::TooLong {
-                field: FIELD,
-                max: MAX_LEN,
-                actual: len,
-            });
+            return Err(ValidationError::TooLong { field: FIELD, max: MAX_LEN, actual: len });
         }
         if email.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(malformed("must not contain spaces or control characters"));
@@ -67,10 +63,7 @@ fn domain_is_plausible(domain: &str) -> bool {
 }
 
 fn malformed(reason: &'static str) -> ValidationError {
-    ValidationError::Malformed {
-        field: FIELD,
-        reason,
-    }
+    ValidationError::Malformed { field: FIELD, reason }
 }
 
 impl fmt::Debug for EmailAddress {
@@ -119,34 +112,18 @@ mod tests {
 
     #[test]
     fn address_with_two_ats_is_refused() {
-        assert_eq!(
-            reason("ada@lovelace@example.com"),
-            malformed("must contain exactly one '@'")
-        );
+        assert_eq!(reason("ada@lovelace@example.com"), malformed("must contain exactly one '@'"));
     }
 
     #[test]
     fn address_without_local_part_is_refused() {
-        assert_eq!(
-            reason("@example.com"),
-            malformed("needs a name before the '@'")
-        );
+        assert_eq!(reason("@example.com"), malformed("needs a name before the '@'"));
     }
 
     #[test]
     fn address_whose_domain_lacks_a_dot_is_refused() {
-        for raw in [
-            "ada@localhost",
-            "ada@",
-            "ada@example.",
-            "ada@.com",
-            "ada@ex..com",
-        ] {
-            assert_eq!(
-                reason(raw),
-                malformed("needs a domain with a dot after the '@'"),
-                "{raw}"
-            );
+        for raw in ["ada@localhost", "ada@", "ada@example.", "ada@.com", "ada@ex..com"] {
+            assert_eq!(reason(raw), malformed("needs a domain with a dot after the '@'"), "{raw}");
         }
     }
 
@@ -161,14 +138,7 @@ mod tests {
         let fits = format!("{}{domain}", "a".repeat(254 - domain.len()));
         assert!(EmailAddress::parse(&fits).is_ok());
         let too_long = format!("a{fits}");
-        assert_eq!(
-            reason(&too_long),
-            ValidationError::TooLong {
-                field: "email",
-                max: 254,
-                actual: 255
-            }
-        );
+        assert_eq!(reason(&too_long), ValidationError::TooLong { field: "email", max: 254, actual: 255 });
     }
 
     #[test]

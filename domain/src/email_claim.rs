@@ -65,12 +65,8 @@ impl Decide for EmailClaim {
 
     fn decide(&self, command: EmailClaimCommand) -> Result<Vec<EmailClaimEvent>, EmailClaimError> {
         match command {
-            EmailClaimCommand::ClaimEmail { .. } if self.claimed_by.is_some() => {
-                Err(EmailClaimError::AlreadyClaimed)
-            }
-            EmailClaimCommand::ClaimEmail { user_id, at } => {
-                Ok(vec![EmailClaimEvent::EmailClaimed { user_id, at }])
-            }
+            EmailClaimCommand::ClaimEmail { .. } if self.claimed_by.is_some() => Err(EmailClaimError::AlreadyClaimed),
+            EmailClaimCommand::ClaimEmail { user_id, at } => Ok(vec![EmailClaimEvent::EmailClaimed { user_id, at }]),
         }
     }
 

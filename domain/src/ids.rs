@@ -96,10 +96,7 @@ mod tests {
     fn id_serializes_as_a_bare_uuid_string() {
         let id = UserId::new(Uuid::from_u128(1));
         let json = serde_json::to_value(id).unwrap();
-        assert_eq!(
-            json,
-            serde_json::json!("00000000-0000-0000-0000-000000000001")
-        );
+        assert_eq!(json, serde_json::json!("00000000-0000-0000-0000-000000000001"));
     }
 
     #[test]
@@ -111,9 +108,6 @@ mod tests {
     #[test]
     fn user_is_the_subject_of_its_own_data() {
         let id = UserId::new(Uuid::from_u128(1));
-        assert_eq!(
-            id.subject().as_str(),
-            "user:00000000-0000-0000-0000-000000000001"
-        );
+        assert_eq!(id.subject().as_str(), "user:00000000-0000-0000-0000-000000000001");
     }
 }

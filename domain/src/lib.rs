@@ -36,9 +36,7 @@ pub use validation::ValidationError;
 /// A pure aggregate: it decides what happens from its current state and a command, and evolves
 /// by applying events. The `commands` crate adapts it to cqrs-es for the given/when/then tests
 /// and loads and appends it through the event store.
-pub trait Decide:
-    Default + Clone + serde::Serialize + serde::de::DeserializeOwned + Send + Sync
-{
+pub trait Decide: Default + Clone + serde::Serialize + serde::de::DeserializeOwned + Send + Sync {
     /// The stream type under which this aggregate's events are stored.
     const TYPE: &'static str;
     type Command;

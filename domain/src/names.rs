@@ -16,11 +16,7 @@ fn parse_name(field: &'static str, raw: &str) -> Result<String, ValidationError>
     }
     let len = name.chars().count();
     if len > MAX_LEN {
-        return Err(ValidationError::TooLong {
-            field,
-            max: MAX_LEN,
-            actual: len,
-        });
+        return Err(ValidationError::TooLong { field, max: MAX_LEN, actual: len });
     }
     if name.chars().any(char::is_control) {
         return Err(ValidationError::ControlCharacter { field });
@@ -124,20 +120,12 @@ mod tests {
 
     #[test]
     fn name_is_trimmed() {
-        assert_eq!(
-            TenantName::parse("  Acme GmbH \t").unwrap().as_str(),
-            "Acme GmbH"
-        );
+        assert_eq!(TenantName::parse("  Acme GmbH \t").unwrap().as_str(), "Acme GmbH");
     }
 
     #[test]
     fn blank_name_is_refused() {
-        assert_eq!(
-            ProjectName::parse(" \n "),
-            Err(ValidationError::Empty {
-                field: "project_name"
-            })
-        );
+        assert_eq!(ProjectName::parse(" \n "), Err(ValidationError::Empty { field: "project_name" }));
     }
 
     #[test]
@@ -145,22 +133,13 @@ mod tests {
         assert!(PersonName::parse(&"é".repeat(100)).is_ok());
         assert_eq!(
             PersonName::parse(&"é".repeat(101)),
-            Err(ValidationError::TooLong {
-                field: "name",
-                max: 100,
-                actual: 101
-            })
+            Err(ValidationError::TooLong { field: "name", max: 100, actual: 101 })
         );
     }
 
     #[test]
     fn name_with_control_character_is_refused() {
-        assert_eq!(
-            TenantName::parse("Acme\u{0}Corp"),
-            Err(ValidationError::ControlCharacter {
-                field: "tenant_name"
-            })
-        );
+        assert_eq!(TenantName::parse("Acme\u{0}Corp"), Err(ValidationError::ControlCharacter { field: "tenant_name" }));
     }
 
     #[test]
@@ -173,10 +152,7 @@ mod tests {
     fn public_names_serialize_as_strings_and_deserialize_through_parse() {
         let name = ApiKeyName::parse("CI").unwrap();
         assert_eq!(serde_json::to_string(&name).unwrap(), "\"CI\"");
-        assert_eq!(
-            serde_json::from_str::<ApiKeyName>("\" CI \"").unwrap(),
-            name
-        );
+        assert_eq!(serde_json::from_str::<ApiKeyName>("\" CI \"").unwrap(), name);
         assert!(serde_json::from_str::<ApiKeyName>("\"\"").is_err());
     }
 }

@@ -110,16 +110,8 @@ struct Tagged<V> {
 impl<T: Serialize> Serialize for Personal<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let node = match self {
-            Self::Known { subject, value } => Node {
-                subject: subject.clone(),
-                value: Some(value),
-                erased: false,
-            },
-            Self::Erased { subject } => Node {
-                subject: subject.clone(),
-                value: None,
-                erased: true,
-            },
+            Self::Known { subject, value } => Node { subject: subject.clone(), value: Some(value), erased: false },
+            Self::Erased { subject } => Node { subject: subject.clone(), value: None, erased: true },
         };
         Tagged { node }.serialize(serializer)
     }
@@ -129,13 +121,8 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Personal<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let Tagged { node } = Tagged::<T>::deserialize(deserializer)?;
         match (node.value, node.erased) {
-            (_, true) => Ok(Self::Erased {
-                subject: node.subject,
-            }),
-            (Some(value), false) => Ok(Self::Known {
-                subject: node.subject,
-                value,
-            }),
+            (_, true) => Ok(Self::Erased { subject: node.subject }),
+            (Some(value), false) => Ok(Self::Known { subject: node.subject, value }),
             (None, false) => Err(serde::de::Error::custom(
                 "a $personal node needs a value or \"erased\": true (was it left sealed?)",
             )),
@@ -156,10 +143,7 @@ mod tests {
     fn known_value_round_trips_through_the_tagged_form() {
         let p = Personal::new(subject(), "ada@example.com".to_string());
         let v = serde_json::to_value(&p).unwrap();
-        assert_eq!(
-            v,
-            json!({"$personal": {"subject": "user:42", "value": "ada@example.com"}})
-        );
+        assert_eq!(v, json!({"$personal": {"subject": "user:42", "value": "ada@example.com"}}));
         assert_eq!(serde_json::from_value::<Personal<String>>(v).unwrap(), p);
     }
 

@@ -8,9 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::ValidationError;
 
 /// The subscription tier of a tenant.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Plan {
     #[default]
@@ -136,14 +134,9 @@ impl FromStr for Plan {
     /// Case-insensitive, surrounding whitespace ignored.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let wanted = s.trim();
-        Self::ALL
-            .into_iter()
-            .find(|plan| plan.as_str().eq_ignore_ascii_case(wanted))
-            .ok_or_else(|| ValidationError::NotOneOf {
-                field: "plan",
-                value: s.to_owned(),
-                expected: "free, starter, pro, enterprise",
-            })
+        Self::ALL.into_iter().find(|plan| plan.as_str().eq_ignore_ascii_case(wanted)).ok_or_else(|| {
+            ValidationError::NotOneOf { field: "plan", value: s.to_owned(), expected: "free, starter, pro, enterprise" }
+        })
     }
 }
 
@@ -154,36 +147,18 @@ mod tests {
     /// The pricing table, column by column: documents, pages, retrievals/mo, projects, users.
     fn row(plan: Plan) -> [Limit; 5] {
         let l = plan.limits();
-        [
-            l.documents,
-            l.pages,
-            l.retrievals_per_month,
-            l.projects,
-            l.users,
-        ]
+        [l.documents, l.pages, l.retrievals_per_month, l.projects, l.users]
     }
 
     #[test]
     fn free_plan_caps_everything_small() {
-        let expected = [
-            AtMost(1_000),
-            AtMost(10_000),
-            AtMost(5_000),
-            AtMost(1),
-            AtMost(1),
-        ];
+        let expected = [AtMost(1_000), AtMost(10_000), AtMost(5_000), AtMost(1), AtMost(1)];
         assert_eq!(row(Plan::Free), expected);
     }
 
     #[test]
     fn starter_plan_leaves_documents_uncapped() {
-        let expected = [
-            Unlimited,
-            AtMost(25_000),
-            AtMost(50_000),
-            AtMost(3),
-            AtMost(3),
-        ];
+        let expected = [Unlimited, AtMost(25_000), AtMost(50_000), AtMost(3), AtMost(3)];
         assert_eq!(row(Plan::Starter), expected);
     }
 
@@ -225,21 +200,12 @@ mod tests {
     #[test]
     fn unknown_plan_error_lists_the_four_plans() {
         let err = "gold".parse::<Plan>().unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "plan: \"gold\" is not one of free, starter, pro, enterprise"
-        );
+        assert_eq!(err.to_string(), "plan: \"gold\" is not one of free, starter, pro, enterprise");
     }
 
     #[test]
     fn plan_serializes_lowercase() {
-        assert_eq!(
-            serde_json::to_string(&Plan::Starter).unwrap(),
-            "\"starter\""
-        );
-        assert_eq!(
-            serde_json::from_str::<Plan>("\"enterprise\"").unwrap(),
-            Plan::Enterprise
-        );
+        assert_eq!(serde_json::to_string(&Plan::Starter).unwrap(), "\"starter\"");
+        assert_eq!(serde_json::from_str::<Plan>("\"enterprise\"").unwrap(), Plan::Enterprise);
     }
 }

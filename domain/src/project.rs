@@ -11,16 +11,8 @@ use crate::{Decide, ProjectId, ProjectName, TenantId};
 /// What can be asked of a project.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ProjectCommand {
-    CreateProject {
-        project_id: ProjectId,
-        tenant_id: TenantId,
-        name: ProjectName,
-        at: OffsetDateTime,
-    },
-    RenameProject {
-        name: ProjectName,
-        at: OffsetDateTime,
-    },
+    CreateProject { project_id: ProjectId, tenant_id: TenantId, name: ProjectName, at: OffsetDateTime },
+    RenameProject { name: ProjectName, at: OffsetDateTime },
 }
 
 /// What happened to a project.
@@ -90,50 +82,23 @@ impl Decide for Project {
 
     fn decide(&self, command: ProjectCommand) -> Result<Vec<ProjectEvent>, ProjectError> {
         match (command, &self.created) {
-            (
-                ProjectCommand::CreateProject {
-                    project_id,
-                    tenant_id,
-                    name,
-                    at,
-                },
-                None,
-            ) => Ok(vec![ProjectEvent::ProjectCreated {
-                project_id,
-                tenant_id,
-                name: name.into_string(),
-                at,
-            }]),
+            (ProjectCommand::CreateProject { project_id, tenant_id, name, at }, None) => {
+                Ok(vec![ProjectEvent::ProjectCreated { project_id, tenant_id, name: name.into_string(), at }])
+            }
             (ProjectCommand::CreateProject { .. }, Some(_)) => Err(ProjectError::AlreadyExists),
             (ProjectCommand::RenameProject { .. }, None) => Err(ProjectError::NotFound),
             // Renaming to the current name records nothing, so retries are harmless.
-            (ProjectCommand::RenameProject { name, .. }, Some(project))
-                if project.name == name.as_str() =>
-            {
-                Ok(vec![])
-            }
+            (ProjectCommand::RenameProject { name, .. }, Some(project)) if project.name == name.as_str() => Ok(vec![]),
             (ProjectCommand::RenameProject { name, at }, Some(_)) => {
-                Ok(vec![ProjectEvent::ProjectRenamed {
-                    name: name.into_string(),
-                    at,
-                }])
+                Ok(vec![ProjectEvent::ProjectRenamed { name: name.into_string(), at }])
             }
         }
     }
 
     fn apply(&mut self, event: ProjectEvent) {
         match event {
-            ProjectEvent::ProjectCreated {
-                project_id,
-                tenant_id,
-                name,
-                ..
-            } => {
-                self.created = Some(CreatedProject {
-                    id: project_id,
-                    tenant_id,
-                    name,
-                });
+            ProjectEvent::ProjectCreated { project_id, tenant_id, name, .. } => {
+                self.created = Some(CreatedProject { id: project_id, tenant_id, name });
             }
             ProjectEvent::ProjectRenamed { name, .. } => {
                 if let Some(project) = &mut self.created {

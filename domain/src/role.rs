@@ -57,14 +57,9 @@ impl FromStr for Role {
     /// Case-insensitive, surrounding whitespace ignored.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let wanted = s.trim();
-        Self::ALL
-            .into_iter()
-            .find(|role| role.as_str().eq_ignore_ascii_case(wanted))
-            .ok_or_else(|| ValidationError::NotOneOf {
-                field: "role",
-                value: s.to_owned(),
-                expected: "owner, admin, member, viewer",
-            })
+        Self::ALL.into_iter().find(|role| role.as_str().eq_ignore_ascii_case(wanted)).ok_or_else(|| {
+            ValidationError::NotOneOf { field: "role", value: s.to_owned(), expected: "owner, admin, member, viewer" }
+        })
     }
 }
 
@@ -73,11 +68,7 @@ mod tests {
     use super::*;
 
     fn permissions(role: Role) -> (bool, bool, bool) {
-        (
-            role.can_manage_members(),
-            role.can_manage_projects(),
-            role.can_manage_api_keys(),
-        )
+        (role.can_manage_members(), role.can_manage_projects(), role.can_manage_api_keys())
     }
 
     #[test]
@@ -109,9 +100,6 @@ mod tests {
     #[test]
     fn unknown_role_error_lists_the_roles() {
         let err = "god".parse::<Role>().unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "role: \"god\" is not one of owner, admin, member, viewer"
-        );
+        assert_eq!(err.to_string(), "role: \"god\" is not one of owner, admin, member, viewer");
     }
 }

@@ -60,10 +60,7 @@ impl Tenant {
     }
 
     fn owner_count(&self) -> usize {
-        self.members
-            .values()
-            .filter(|role| **role == Role::Owner)
-            .count()
+        self.members.values().filter(|role| **role == Role::Owner).count()
     }
 }
 
@@ -72,36 +69,21 @@ fn count(n: usize) -> u64 {
 }
 
 /// Refuses one more `resource` when `current` already reach the plan's cap.
-fn room_for_one_more(
-    limit: Limit,
-    current: u64,
-    resource: &'static str,
-    plan: Plan,
-) -> Result<(), TenantError> {
+fn room_for_one_more(limit: Limit, current: u64, resource: &'static str, plan: Plan) -> Result<(), TenantError> {
     match limit {
-        Limit::AtMost(max) if !limit.allows(current) => Err(TenantError::PlanLimitReached {
-            resource,
-            limit: max,
-            plan,
-        }),
+        Limit::AtMost(max) if !limit.allows(current) => {
+            Err(TenantError::PlanLimitReached { resource, limit: max, plan })
+        }
         _ => Ok(()),
     }
 }
 
 /// Refuses a plan whose cap is below what the tenant already has.
-fn still_fits(
-    limit: Limit,
-    current: u64,
-    resource: &'static str,
-    plan: Plan,
-) -> Result<(), TenantError> {
+fn still_fits(limit: Limit, current: u64, resource: &'static str, plan: Plan) -> Result<(), TenantError> {
     match limit {
-        Limit::AtMost(max) if !limit.fits(current) => Err(TenantError::PlanLimitExceeded {
-            resource,
-            limit: max,
-            current,
-            plan,
-        }),
+        Limit::AtMost(max) if !limit.fits(current) => {
+            Err(TenantError::PlanLimitExceeded { resource, limit: max, current, plan })
+        }
         _ => Ok(()),
     }
 }
@@ -120,21 +102,9 @@ impl Decide for Tenant {
         let limits = current.limits();
         match command {
             C::CreateTenant { .. } if self.id.is_some() => Err(TenantError::AlreadyExists),
-            C::CreateTenant {
-                tenant_id,
-                name,
-                plan,
-                owner,
-                at,
-            } => {
+            C::CreateTenant { tenant_id, name, plan, owner, at } => {
                 let name = name.into_string();
-                Ok(vec![E::TenantCreated {
-                    tenant_id,
-                    name,
-                    plan,
-                    owner,
-                    at,
-                }])
+                Ok(vec![E::TenantCreated { tenant_id, name, plan, owner, at }])
             }
             _ if self.id.is_none() => Err(TenantError::NotFound),
             C::AddMember { user_id, role, at } => {
@@ -162,24 +132,14 @@ impl Decide for Tenant {
                 let target = to.limits();
                 still_fits(target.projects, self.project_count(), "projects", to)?;
                 still_fits(target.users, self.member_count(), "users", to)?;
-                Ok(vec![E::PlanChanged {
-                    from: current,
-                    to,
-                    at,
-                }])
+                Ok(vec![E::PlanChanged { from: current, to, at }])
             }
         }
     }
 
     fn apply(&mut self, event: TenantEvent) {
         match event {
-            TenantEvent::TenantCreated {
-                tenant_id,
-                name,
-                plan,
-                owner,
-                ..
-            } => {
+            TenantEvent::TenantCreated { tenant_id, name, plan, owner, .. } => {
                 self.id = Some(tenant_id);
                 self.name = name;
                 self.plan = plan;

@@ -72,16 +72,7 @@ impl Decide for User {
 
     fn decide(&self, command: UserCommand) -> Result<Vec<UserEvent>, UserError> {
         match (command, &self.registered) {
-            (
-                UserCommand::RegisterUser {
-                    user_id,
-                    email,
-                    name,
-                    password_hash,
-                    at,
-                },
-                None,
-            ) => {
+            (UserCommand::RegisterUser { user_id, email, name, password_hash, at }, None) => {
                 let subject = user_id.subject();
                 Ok(vec![UserEvent::UserRegistered {
                     user_id,
@@ -100,29 +91,17 @@ impl Decide for User {
                 Ok(vec![])
             }
             (UserCommand::ChangeName { name, at }, Some(user)) => {
-                Ok(vec![UserEvent::UserRenamed {
-                    name: Personal::new(user.id.subject(), name.into_string()),
-                    at,
-                }])
+                Ok(vec![UserEvent::UserRenamed { name: Personal::new(user.id.subject(), name.into_string()), at }])
             }
             (UserCommand::ChangePassword { password_hash, at }, Some(_)) => {
-                Ok(vec![UserEvent::PasswordChanged {
-                    password_hash: password_hash.into_string(),
-                    at,
-                }])
+                Ok(vec![UserEvent::PasswordChanged { password_hash: password_hash.into_string(), at }])
             }
         }
     }
 
     fn apply(&mut self, event: UserEvent) {
         match event {
-            UserEvent::UserRegistered {
-                user_id,
-                email,
-                name,
-                password_hash,
-                ..
-            } => {
+            UserEvent::UserRegistered { user_id, email, name, password_hash, .. } => {
                 self.registered = Some(RegisteredUser {
                     id: user_id,
                     email,

@@ -10,27 +10,16 @@ pub enum ValidationError {
     Empty { field: &'static str },
 
     #[error("{field}: must be at most {max} characters, got {actual}")]
-    TooLong {
-        field: &'static str,
-        max: usize,
-        actual: usize,
-    },
+    TooLong { field: &'static str, max: usize, actual: usize },
 
     #[error("{field}: must not contain control characters")]
     ControlCharacter { field: &'static str },
 
     #[error("{field}: {reason}")]
-    Malformed {
-        field: &'static str,
-        reason: &'static str,
-    },
+    Malformed { field: &'static str, reason: &'static str },
 
     #[error("{field}: {value:?} is not one of {expected}")]
-    NotOneOf {
-        field: &'static str,
-        value: String,
-        expected: &'static str,
-    },
+    NotOneOf { field: &'static str, value: String, expected: &'static str },
 }
 
 impl ValidationError {
@@ -52,15 +41,8 @@ mod tests {
 
     #[test]
     fn display_names_the_field_and_the_reason() {
-        let e = ValidationError::TooLong {
-            field: "tenant_name",
-            max: 100,
-            actual: 101,
-        };
-        assert_eq!(
-            e.to_string(),
-            "tenant_name: must be at most 100 characters, got 101"
-        );
+        let e = ValidationError::TooLong { field: "tenant_name", max: 100, actual: 101 };
+        assert_eq!(e.to_string(), "tenant_name: must be at most 100 characters, got 101");
         assert_eq!(e.field(), "tenant_name");
     }
 }

@@ -1,8 +1,7 @@
 mod support;
 
 use domain::{
-    ApiKey, ApiKeyCommand, ApiKeyError, ApiKeyEvent, ApiKeyId, ApiKeyName, ApiKeySecret, Decide,
-    ProjectId, TenantId,
+    ApiKey, ApiKeyCommand, ApiKeyError, ApiKeyEvent, ApiKeyId, ApiKeyName, ApiKeySecret, Decide, ProjectId, TenantId,
 };
 use support::scenario;
 use time::macros::datetime;
@@ -17,8 +16,7 @@ const PROJECT: ProjectId = ProjectId::new(Uuid::from_u128(3));
 const HASH: &str = "sha256:9f86d081884c7d659a2feaa0c55ad015";
 
 fn issue() -> ApiKeyCommand {
-    let secret = ApiKeySecret::from_parts("a1b2c3d4", "0123456789abcdef0123456789abcdef")
-        .expect("a well-formed key");
+    let secret = ApiKeySecret::from_parts("a1b2c3d4", "0123456789abcdef0123456789abcdef").expect("a well-formed key");
     ApiKeyCommand::IssueApiKey {
         key_id: KEY,
         tenant_id: TENANT,
@@ -44,18 +42,12 @@ fn issued() -> ApiKeyEvent {
 
 #[test]
 fn issuing_a_key_records_its_prefix_and_hash() {
-    scenario::<ApiKey>()
-        .given_no_previous_events()
-        .when(issue())
-        .then_expect_events(vec![issued()]);
+    scenario::<ApiKey>().given_no_previous_events().when(issue()).then_expect_events(vec![issued()]);
 }
 
 #[test]
 fn issuing_the_same_key_twice_is_refused() {
-    scenario::<ApiKey>()
-        .given(vec![issued()])
-        .when(issue())
-        .then_expect_error(ApiKeyError::AlreadyIssued);
+    scenario::<ApiKey>().given(vec![issued()]).when(issue()).then_expect_error(ApiKeyError::AlreadyIssued);
 }
 
 #[test]

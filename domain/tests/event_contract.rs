@@ -3,8 +3,8 @@
 
 use cqrs_es::DomainEvent;
 use domain::{
-    ApiKeyEvent, ApiKeyId, Decide, EmailClaimEvent, Personal, Plan, ProjectEvent, ProjectId, Role,
-    Tenant, TenantEvent, TenantId, UserEvent, UserId, PERSONAL_TAG,
+    ApiKeyEvent, ApiKeyId, Decide, EmailClaimEvent, Personal, Plan, ProjectEvent, ProjectId, Role, Tenant, TenantEvent,
+    TenantId, UserEvent, UserId, PERSONAL_TAG,
 };
 use serde_json::{json, Value};
 use time::macros::datetime;
@@ -32,14 +32,8 @@ fn stored<E: DomainEvent>(event: &E) -> Value {
     let json = serde_json::to_value(event).expect("serializes");
     let object = json.as_object().expect("an object");
     assert_eq!(object.len(), 1, "externally tagged: {json}");
-    let payload = object
-        .get(&event.event_type())
-        .unwrap_or_else(|| panic!("tag is the event type: {json}"));
-    assert_eq!(
-        &serde_json::from_value::<E>(json.clone()).expect("reads back"),
-        event,
-        "round trip"
-    );
+    let payload = object.get(&event.event_type()).unwrap_or_else(|| panic!("tag is the event type: {json}"));
+    assert_eq!(&serde_json::from_value::<E>(json.clone()).expect("reads back"), event, "round trip");
     payload.clone()
 }
 
@@ -53,98 +47,41 @@ fn type_of<E: DomainEvent>(event: &E) -> String {
 fn user_registered_keeps_email_and_name_inside_personal_nodes() {
     let payload = stored(&user_registered());
     let subject = "user:00000000-0000-0000-0000-000000000001";
-    assert_eq!(
-        payload["email"],
-        json!({ PERSONAL_TAG: { "subject": subject, "value": "ada@example.com" } })
-    );
-    assert_eq!(
-        payload["name"],
-        json!({ PERSONAL_TAG: { "subject": subject, "value": "Ada Lovelace" } })
-    );
-    let top_level_strings: Vec<&str> = payload
-        .as_object()
-        .unwrap()
-        .values()
-        .filter_map(Value::as_str)
-        .collect();
-    assert!(!top_level_strings
-        .iter()
-        .any(|s| s.contains("ada@example.com") || s.contains("Ada")));
+    assert_eq!(payload["email"], json!({ PERSONAL_TAG: { "subject": subject, "value": "ada@example.com" } }));
+    assert_eq!(payload["name"], json!({ PERSONAL_TAG: { "subject": subject, "value": "Ada Lovelace" } }));
+    let top_level_strings: Vec<&str> = payload.as_object().unwrap().values().filter_map(Value::as_str).collect();
+    assert!(!top_level_strings.iter().any(|s| s.contains("ada@example.com") || s.contains("Ada")));
 }
 
 #[test]
 fn user_renamed_keeps_the_name_inside_a_personal_node() {
-    let event = UserEvent::UserRenamed {
-        name: Personal::new(USER.subject(), "Ada King".into()),
-        at: AT,
-    };
+    let event = UserEvent::UserRenamed { name: Personal::new(USER.subject(), "Ada King".into()), at: AT };
     assert!(stored(&event)["name"].get(PERSONAL_TAG).is_some());
 }
 
 #[test]
 fn timestamps_are_stored_as_rfc3339() {
-    let event = TenantEvent::PlanChanged {
-        from: Plan::Free,
-        to: Plan::Pro,
-        at: AT,
-    };
-    assert_eq!(
-        stored(&event),
-        json!({ "from": "free", "to": "pro", "at": "2025-03-01T12:00:00.5Z" })
-    );
+    let event = TenantEvent::PlanChanged { from: Plan::Free, to: Plan::Pro, at: AT };
+    assert_eq!(stored(&event), json!({ "from": "free", "to": "pro", "at": "2025-03-01T12:00:00.5Z" }));
 }
 
 #[test]
 fn every_event_is_tagged_with_its_type_and_round_trips() {
     let tenant = [
-        TenantEvent::TenantCreated {
-            tenant_id: TENANT,
-            name: "Acme".into(),
-            plan: Plan::Free,
-            owner: USER,
-            at: AT,
-        },
-        TenantEvent::MemberAdded {
-            user_id: USER,
-            role: Role::Viewer,
-            at: AT,
-        },
-        TenantEvent::MemberRemoved {
-            user_id: USER,
-            at: AT,
-        },
-        TenantEvent::ProjectAdded {
-            project_id: PROJECT,
-            at: AT,
-        },
-        TenantEvent::PlanChanged {
-            from: Plan::Free,
-            to: Plan::Pro,
-            at: AT,
-        },
+        TenantEvent::TenantCreated { tenant_id: TENANT, name: "Acme".into(), plan: Plan::Free, owner: USER, at: AT },
+        TenantEvent::MemberAdded { user_id: USER, role: Role::Viewer, at: AT },
+        TenantEvent::MemberRemoved { user_id: USER, at: AT },
+        TenantEvent::ProjectAdded { project_id: PROJECT, at: AT },
+        TenantEvent::PlanChanged { from: Plan::Free, to: Plan::Pro, at: AT },
     ];
     let user = [
         user_registered(),
-        UserEvent::UserRenamed {
-            name: Personal::new(USER.subject(), "Ada".into()),
-            at: AT,
-        },
-        UserEvent::PasswordChanged {
-            password_hash: "$argon2id$x".into(),
-            at: AT,
-        },
+        UserEvent::UserRenamed { name: Personal::new(USER.subject(), "Ada".into()), at: AT },
+        UserEvent::PasswordChanged { password_hash: "$argon2id$x".into(), at: AT },
     ];
     let project = [
-        ProjectEvent::ProjectCreated {
-            project_id: PROJECT,
-            tenant_id: TENANT,
-            name: "Docs".into(),
-            at: AT,
-        },
-        ProjectEvent::ProjectRenamed {
-            name: "Handbook".into(),
-            at: AT,
-        },
+        ProjectEvent::ProjectCreated { project_id: PROJECT, tenant_id: TENANT, name: "Docs".into(), at: AT },
+        ProjectEvent::ProjectRenamed { name: "Handbook".into(), at: AT },
     ];
     let api_key = [
         ApiKeyEvent::ApiKeyIssued {
@@ -159,26 +96,14 @@ fn every_event_is_tagged_with_its_type_and_round_trips() {
         ApiKeyEvent::ApiKeyRevoked { at: AT },
     ];
     let types: Vec<String> = tenant.iter().map(type_of).collect();
-    assert_eq!(
-        types,
-        [
-            "TenantCreated",
-            "MemberAdded",
-            "MemberRemoved",
-            "ProjectAdded",
-            "PlanChanged"
-        ]
-    );
+    assert_eq!(types, ["TenantCreated", "MemberAdded", "MemberRemoved", "ProjectAdded", "PlanChanged"]);
     let types: Vec<String> = user.iter().map(type_of).collect();
     assert_eq!(types, ["UserRegistered", "UserRenamed", "PasswordChanged"]);
     let types: Vec<String> = project.iter().map(type_of).collect();
     assert_eq!(types, ["ProjectCreated", "ProjectRenamed"]);
     let types: Vec<String> = api_key.iter().map(type_of).collect();
     assert_eq!(types, ["ApiKeyIssued", "ApiKeyRevoked"]);
-    let claimed = EmailClaimEvent::EmailClaimed {
-        user_id: USER,
-        at: AT,
-    };
+    let claimed = EmailClaimEvent::EmailClaimed { user_id: USER, at: AT };
     assert_eq!(type_of(&claimed), "EmailClaimed");
 }
 
@@ -192,10 +117,7 @@ fn tenant_state_round_trips_as_a_snapshot() {
         owner: USER,
         at: AT,
     });
-    tenant.apply(TenantEvent::ProjectAdded {
-        project_id: PROJECT,
-        at: AT,
-    });
+    tenant.apply(TenantEvent::ProjectAdded { project_id: PROJECT, at: AT });
     let back: Tenant = serde_json::from_value(serde_json::to_value(&tenant).unwrap()).unwrap();
     assert_eq!(back.role_of(USER), Some(Role::Owner));
     assert!(back.has_project(PROJECT));

@@ -1,8 +1,6 @@
 mod support;
 
-use domain::{
-    Project, ProjectCommand, ProjectError, ProjectEvent, ProjectId, ProjectName, TenantId,
-};
+use domain::{Project, ProjectCommand, ProjectError, ProjectEvent, ProjectId, ProjectName, TenantId};
 use support::scenario;
 use time::macros::datetime;
 use time::OffsetDateTime;
@@ -17,61 +15,36 @@ fn name(raw: &str) -> ProjectName {
 }
 
 fn create() -> ProjectCommand {
-    ProjectCommand::CreateProject {
-        project_id: PROJECT,
-        tenant_id: TENANT,
-        name: name(" Docs "),
-        at: AT,
-    }
+    ProjectCommand::CreateProject { project_id: PROJECT, tenant_id: TENANT, name: name(" Docs "), at: AT }
 }
 
 fn created() -> ProjectEvent {
-    ProjectEvent::ProjectCreated {
-        project_id: PROJECT,
-        tenant_id: TENANT,
-        name: "Docs".into(),
-        at: AT,
-    }
+    ProjectEvent::ProjectCreated { project_id: PROJECT, tenant_id: TENANT, name: "Docs".into(), at: AT }
 }
 
 #[test]
 fn creating_a_project_records_it_under_its_tenant() {
-    scenario::<Project>()
-        .given_no_previous_events()
-        .when(create())
-        .then_expect_events(vec![created()]);
+    scenario::<Project>().given_no_previous_events().when(create()).then_expect_events(vec![created()]);
 }
 
 #[test]
 fn creating_a_project_twice_is_refused() {
-    scenario::<Project>()
-        .given(vec![created()])
-        .when(create())
-        .then_expect_error(ProjectError::AlreadyExists);
+    scenario::<Project>().given(vec![created()]).when(create()).then_expect_error(ProjectError::AlreadyExists);
 }
 
 #[test]
 fn renaming_a_project_records_the_new_name() {
     scenario::<Project>()
         .given(vec![created()])
-        .when(ProjectCommand::RenameProject {
-            name: name("Handbook"),
-            at: AT,
-        })
-        .then_expect_events(vec![ProjectEvent::ProjectRenamed {
-            name: "Handbook".into(),
-            at: AT,
-        }]);
+        .when(ProjectCommand::RenameProject { name: name("Handbook"), at: AT })
+        .then_expect_events(vec![ProjectEvent::ProjectRenamed { name: "Handbook".into(), at: AT }]);
 }
 
 #[test]
 fn renaming_a_project_to_its_current_name_records_nothing() {
     scenario::<Project>()
         .given(vec![created()])
-        .when(ProjectCommand::RenameProject {
-            name: name("Docs"),
-            at: AT,
-        })
+        .when(ProjectCommand::RenameProject { name: name("Docs"), at: AT })
         .then_expect_events(vec![]);
 }
 
@@ -79,9 +52,6 @@ fn renaming_a_project_to_its_current_name_records_nothing() {
 fn renaming_a_missing_project_is_refused() {
     scenario::<Project>()
         .given_no_previous_events()
-        .when(ProjectCommand::RenameProject {
-            name: name("Handbook"),
-            at: AT,
-        })
+        .when(ProjectCommand::RenameProject { name: name("Handbook"), at: AT })
         .then_expect_error(ProjectError::NotFound);
 }

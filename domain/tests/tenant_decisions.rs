@@ -10,10 +10,7 @@ mod plan_changes;
 #[path = "tenant_decisions/projects.rs"]
 mod projects;
 
-use domain::{
-    Plan, ProjectId, Role, Tenant, TenantCommand, TenantError, TenantEvent, TenantId, TenantName,
-    UserId,
-};
+use domain::{Plan, ProjectId, Role, Tenant, TenantCommand, TenantError, TenantEvent, TenantId, TenantName, UserId};
 use support::scenario;
 use time::macros::datetime;
 use time::OffsetDateTime;
@@ -32,21 +29,11 @@ fn project(n: u128) -> ProjectId {
 }
 
 fn created(plan: Plan) -> TenantEvent {
-    TenantEvent::TenantCreated {
-        tenant_id: TENANT,
-        name: "Acme".into(),
-        plan,
-        owner: OWNER,
-        at: AT,
-    }
+    TenantEvent::TenantCreated { tenant_id: TENANT, name: "Acme".into(), plan, owner: OWNER, at: AT }
 }
 
 fn member_added(user_id: UserId, role: Role) -> TenantEvent {
-    TenantEvent::MemberAdded {
-        user_id,
-        role,
-        at: AT,
-    }
+    TenantEvent::MemberAdded { user_id, role, at: AT }
 }
 
 fn project_added(project_id: ProjectId) -> TenantEvent {
@@ -55,13 +42,7 @@ fn project_added(project_id: ProjectId) -> TenantEvent {
 
 fn create(plan: Plan) -> TenantCommand {
     let name = TenantName::parse("Acme").expect("a valid name");
-    TenantCommand::CreateTenant {
-        tenant_id: TENANT,
-        name,
-        plan,
-        owner: OWNER,
-        at: AT,
-    }
+    TenantCommand::CreateTenant { tenant_id: TENANT, name, plan, owner: OWNER, at: AT }
 }
 
 #[test]
@@ -91,38 +72,18 @@ fn the_creator_counts_as_an_owner() {
 #[test]
 fn commands_on_a_missing_tenant_are_refused_as_not_found() {
     let commands = [
-        TenantCommand::AddMember {
-            user_id: user(1),
-            role: Role::Member,
-            at: AT,
-        },
-        TenantCommand::RemoveMember {
-            user_id: OWNER,
-            at: AT,
-        },
-        TenantCommand::AddProject {
-            project_id: project(1),
-            at: AT,
-        },
-        TenantCommand::ChangePlan {
-            plan: Plan::Pro,
-            at: AT,
-        },
+        TenantCommand::AddMember { user_id: user(1), role: Role::Member, at: AT },
+        TenantCommand::RemoveMember { user_id: OWNER, at: AT },
+        TenantCommand::AddProject { project_id: project(1), at: AT },
+        TenantCommand::ChangePlan { plan: Plan::Pro, at: AT },
     ];
     for command in commands {
-        scenario::<Tenant>()
-            .given_no_previous_events()
-            .when(command)
-            .then_expect_error(TenantError::NotFound);
+        scenario::<Tenant>().given_no_previous_events().when(command).then_expect_error(TenantError::NotFound);
     }
 }
 
 #[test]
 fn plan_limit_error_reads_well() {
-    let err = TenantError::PlanLimitReached {
-        resource: "projects",
-        limit: 1,
-        plan: Plan::Free,
-    };
+    let err = TenantError::PlanLimitReached { resource: "projects", limit: 1, plan: Plan::Free };
     assert_eq!(err.to_string(), "projects: the free plan allows at most 1");
 }

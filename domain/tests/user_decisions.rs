@@ -1,8 +1,7 @@
 mod support;
 
 use domain::{
-    Decide, EmailAddress, PasswordHash, PersonName, Personal, User, UserCommand, UserError,
-    UserEvent, UserId,
+    Decide, EmailAddress, PasswordHash, PersonName, Personal, User, UserCommand, UserError, UserEvent, UserId,
 };
 use support::scenario;
 use time::macros::datetime;
@@ -39,33 +38,21 @@ fn registered() -> UserEvent {
 }
 
 fn change_name(name: &str) -> UserCommand {
-    UserCommand::ChangeName {
-        name: PersonName::parse(name).expect("a valid name"),
-        at: AT,
-    }
+    UserCommand::ChangeName { name: PersonName::parse(name).expect("a valid name"), at: AT }
 }
 
 fn change_password() -> UserCommand {
-    UserCommand::ChangePassword {
-        password_hash: PasswordHash::from_phc(NEW_HASH).expect("a valid hash"),
-        at: AT,
-    }
+    UserCommand::ChangePassword { password_hash: PasswordHash::from_phc(NEW_HASH).expect("a valid hash"), at: AT }
 }
 
 #[test]
 fn registering_records_email_and_name_as_personal_data_of_the_user() {
-    scenario::<User>()
-        .given_no_previous_events()
-        .when(register())
-        .then_expect_events(vec![registered()]);
+    scenario::<User>().given_no_previous_events().when(register()).then_expect_events(vec![registered()]);
 }
 
 #[test]
 fn registering_twice_is_refused() {
-    scenario::<User>()
-        .given(vec![registered()])
-        .when(register())
-        .then_expect_error(UserError::AlreadyExists);
+    scenario::<User>().given(vec![registered()]).when(register()).then_expect_error(UserError::AlreadyExists);
 }
 
 #[test]
@@ -73,26 +60,17 @@ fn renaming_records_the_new_name_as_personal_data() {
     scenario::<User>()
         .given(vec![registered()])
         .when(change_name("Ada King"))
-        .then_expect_events(vec![UserEvent::UserRenamed {
-            name: personal("Ada King"),
-            at: AT,
-        }]);
+        .then_expect_events(vec![UserEvent::UserRenamed { name: personal("Ada King"), at: AT }]);
 }
 
 #[test]
 fn renaming_to_the_current_name_records_nothing() {
-    scenario::<User>()
-        .given(vec![registered()])
-        .when(change_name("Ada Lovelace"))
-        .then_expect_events(vec![]);
+    scenario::<User>().given(vec![registered()]).when(change_name("Ada Lovelace")).then_expect_events(vec![]);
 }
 
 #[test]
 fn renaming_an_unknown_user_is_refused() {
-    scenario::<User>()
-        .given_no_previous_events()
-        .when(change_name("Ada"))
-        .then_expect_error(UserError::NotFound);
+    scenario::<User>().given_no_previous_events().when(change_name("Ada")).then_expect_error(UserError::NotFound);
 }
 
 #[test]
@@ -100,18 +78,12 @@ fn changing_the_password_records_the_new_hash() {
     scenario::<User>()
         .given(vec![registered()])
         .when(change_password())
-        .then_expect_events(vec![UserEvent::PasswordChanged {
-            password_hash: NEW_HASH.to_owned(),
-            at: AT,
-        }]);
+        .then_expect_events(vec![UserEvent::PasswordChanged { password_hash: NEW_HASH.to_owned(), at: AT }]);
 }
 
 #[test]
 fn changing_the_password_of_an_unknown_user_is_refused() {
-    scenario::<User>()
-        .given_no_previous_events()
-        .when(change_password())
-        .then_expect_error(UserError::NotFound);
+    scenario::<User>().given_no_previous_events().when(change_password()).then_expect_error(UserError::NotFound);
 }
 
 #[test]
@@ -119,12 +91,8 @@ fn an_erased_user_keeps_reading_as_erased() {
     let mut user = User::default();
     user.apply(UserEvent::UserRegistered {
         user_id: USER,
-        email: Personal::Erased {
-            subject: USER.subject(),
-        },
-        name: Personal::Erased {
-            subject: USER.subject(),
-        },
+        email: Personal::Erased { subject: USER.subject() },
+        name: Personal::Erased { subject: USER.subject() },
         password_hash: HASH.to_owned(),
         at: AT,
     });

@@ -26,8 +26,7 @@ DECLARE
     v_hash bytea;
     v_bad text;
     s int;
-    positions bigint[] := '{}';
-    sequences bigint[] := '{}';
+    v_heads bigint[];
     prev_hashes bytea[] := '{}';
     hashes bytea[] := '{}';
 BEGIN
@@ -59,24 +58,26 @@ BEGIN
         v_hashes[i] := coalesce(v_hash, '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea);
     END LOOP;
 
+    -- Only the chain is sequential; positions and sequences are derived in the INSERT.
+    v_heads := versions;
     FOR j IN 1 .. cardinality(p_payloads) LOOP
         s := p_event_stream[j];
         versions[s] := versions[s] + 1;
-        positions[j] := (v_xid << 16) | (j - 1);
-        sequences[j] := versions[s];
         prev_hashes[j] := v_hashes[s];
-        hashes[j] := sha256('ctxi/event/v1'::bytea || v_hashes[s] || int8send(positions[j])
-                             || int8send(versions[s]) || p_contents[j]);
-        v_hashes[s] := hashes[j];
+        v_hashes[s] := sha256('ctxi/event/v1'::bytea || v_hashes[s] || int8send((v_xid << 16) | (j - 1))
+                              || int8send(versions[s]) || p_contents[j]);
+        hashes[j] := v_hashes[s];
     END LOOP;
 
     INSERT INTO events (position, aggregate_type, aggregate_id, sequence, event_type, event_version,
                         payload, metadata, prev_hash, hash)
-    SELECT e.p, p_types[e.s], p_ids[e.s], e.q, e.t, e.v, e.pl::json, p_metadata::json, e.ph, e.h
-      FROM unnest(positions, p_event_stream, sequences, p_event_types, p_event_versions, p_payloads,
-                  prev_hashes, hashes) AS e(p, s, q, t, v, pl, ph, h);
+    SELECT (v_xid << 16) | (e.n - 1), p_types[e.s], p_ids[e.s],
+           v_heads[e.s] + row_number() OVER (PARTITION BY e.s ORDER BY e.n),
+           e.t, e.v, e.pl::json, p_metadata::json, e.ph, e.h
+      FROM unnest(p_event_stream, p_event_types, p_event_versions, p_payloads, prev_hashes, hashes)
+           WITH ORDINALITY AS e(s, t, v, pl, ph, h, n);
 
-    last_position := positions[cardinality(positions)];
+    last_position := (v_xid << 16) | (cardinality(p_payloads) - 1);
     IF p_command_id IS NOT NULL THEN
         INSERT INTO command_log (command_id, fingerprint, outcome)
         VALUES (p_command_id, p_fingerprint, json_build_object(

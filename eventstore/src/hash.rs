@@ -49,7 +49,14 @@ impl HashedFields<'_> {
 
     /// The digest of everything but the chain and the position.
     pub fn content_digest(&self) -> Hash {
-        content_digest(self.aggregate_type, self.aggregate_id, self.event_type, self.event_version, self.metadata, self.payload)
+        content_digest(
+            self.aggregate_type,
+            self.aggregate_id,
+            self.event_type,
+            self.event_version,
+            self.metadata,
+            self.payload,
+        )
     }
 }
 

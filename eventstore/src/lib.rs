@@ -30,7 +30,9 @@ mod store;
 mod upcast;
 
 pub use error::{AppendError, StoreError};
-pub use event::{AppendRequest, Committed, ExpectedVersion, Idempotency, NewEvent, RecordedEvent, StreamAppend, StreamId};
+pub use event::{
+    AppendRequest, Committed, ExpectedVersion, Idempotency, NewEvent, RecordedEvent, StreamAppend, StreamId,
+};
 pub use memory::InMemoryStore;
 pub use metadata::{Actor, EventMetadata};
 pub use position::Position;

@@ -28,8 +28,7 @@ impl Upcasters {
         if !self.0.iter().any(|u| u.can_upcast(&event.event_type, &event.event_version)) {
             return event;
         }
-        let RecordedEvent { position, stream, sequence, event_type, event_version, payload, metadata } =
-            event;
+        let RecordedEvent { position, stream, sequence, event_type, event_version, payload, metadata } = event;
         let mut serialized = SerializedEvent {
             aggregate_id: stream.aggregate_id.clone(),
             sequence: usize::try_from(sequence).unwrap_or(usize::MAX),

@@ -15,11 +15,7 @@ async fn database_with_an_event() -> TestDatabase {
 #[tokio::test]
 async fn even_the_owner_cannot_update_delete_or_truncate_events() {
     let db = database_with_an_event().await;
-    for statement in [
-        "UPDATE events SET payload = '{\"n\": 2}'",
-        "DELETE FROM events",
-        "TRUNCATE events",
-    ] {
+    for statement in ["UPDATE events SET payload = '{\"n\": 2}'", "DELETE FROM events", "TRUNCATE events"] {
         let err = sqlx::query(statement).execute(&db.pool).await.expect_err(statement);
         assert!(err.to_string().contains("append-only"), "{statement}: {err}");
     }
@@ -38,7 +34,8 @@ async fn the_application_role_has_no_privilege_to_rewrite_events() {
         assert!(err.to_string().contains("permission denied"), "{statement}: {err}");
     }
     // Disabling the trigger needs ownership, which the application role does not have either.
-    let err = sqlx::query("ALTER TABLE events DISABLE TRIGGER events_no_update_delete").execute(&app).await.unwrap_err();
+    let err =
+        sqlx::query("ALTER TABLE events DISABLE TRIGGER events_no_update_delete").execute(&app).await.unwrap_err();
     assert!(err.to_string().contains("must be owner"), "{err}");
     // It can still append and read: the store works under it.
     let store = db.store().await;

@@ -64,7 +64,8 @@ async fn reader_never_skips_an_event_that_commits_late() {
         let store = store.clone();
         tokio::spawn(async move {
             for i in 0..APPENDS_PER_WRITER {
-                let req = request(stream(&format!("fast{w}")), ExpectedVersion::Any, vec![event(i as u64), event(i as u64)]);
+                let req =
+                    request(stream(&format!("fast{w}")), ExpectedVersion::Any, vec![event(i as u64), event(i as u64)]);
                 store.append(req).await.unwrap();
             }
         })
@@ -78,10 +79,8 @@ async fn reader_never_skips_an_event_that_commits_late() {
     done.store(true, Ordering::SeqCst);
     let seen = reader.await.unwrap();
 
-    let all: Vec<i64> = sqlx::query_scalar("SELECT position FROM events ORDER BY position")
-        .fetch_all(&db.pool)
-        .await
-        .unwrap();
+    let all: Vec<i64> =
+        sqlx::query_scalar("SELECT position FROM events ORDER BY position").fetch_all(&db.pool).await.unwrap();
     assert_eq!(all.len(), SLOW_WRITERS * 5 + WRITERS * APPENDS_PER_WRITER * 2);
     let seen_raw: Vec<i64> = seen.iter().map(|p| p.raw()).collect();
     let unique: BTreeSet<i64> = seen_raw.iter().copied().collect();
@@ -94,7 +93,8 @@ async fn an_open_transaction_holds_back_later_commits_until_it_ends() {
     let db = TestDatabase::create("held_back").await;
     let store = db.store().await;
     let mut tx = store.pool().begin().await.unwrap();
-    let early = store.append_in(&mut tx, &request(stream("early"), ExpectedVersion::Any, vec![event(1)])).await.unwrap();
+    let early =
+        store.append_in(&mut tx, &request(stream("early"), ExpectedVersion::Any, vec![event(1)])).await.unwrap();
     let late = store.append(request(stream("late"), ExpectedVersion::Any, vec![event(2)])).await.unwrap();
     assert!(late.position > early.position);
     assert!(

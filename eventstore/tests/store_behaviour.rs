@@ -101,10 +101,12 @@ async fn concurrent_copies_of_a_command_append_once(store: Arc<dyn EventStore>) 
         let command = Uuid::new_v4();
         let copies = (0..4).map(|_| {
             let store = store.clone();
-            let req = idempotent(request(s.clone(), ExpectedVersion::Any, vec![event(round)]), command, 1, json!(round));
+            let req =
+                idempotent(request(s.clone(), ExpectedVersion::Any, vec![event(round)]), command, 1, json!(round));
             tokio::spawn(async move { store.append(req).await })
         });
-        let outcomes: Vec<_> = futures::future::join_all(copies).await.into_iter().map(|r| r.unwrap().unwrap()).collect();
+        let outcomes: Vec<_> =
+            futures::future::join_all(copies).await.into_iter().map(|r| r.unwrap().unwrap()).collect();
         assert_eq!(outcomes.iter().filter(|o| !o.replayed).count(), 1, "exactly one copy appended");
         assert!(outcomes.iter().all(|o| o.position == outcomes[0].position));
         assert_eq!(store.read_stream(&s).await.unwrap().len(), 1);
@@ -113,7 +115,10 @@ async fn concurrent_copies_of_a_command_append_once(store: Arc<dyn EventStore>) 
 
 async fn reusing_an_idempotency_key_for_another_request_is_refused(store: Arc<dyn EventStore>) {
     let command = Uuid::new_v4();
-    store.append(idempotent(request(stream("f"), ExpectedVersion::Any, vec![event(1)]), command, 1, json!(1))).await.unwrap();
+    store
+        .append(idempotent(request(stream("f"), ExpectedVersion::Any, vec![event(1)]), command, 1, json!(1)))
+        .await
+        .unwrap();
     let err = store
         .append(idempotent(request(stream("f"), ExpectedVersion::Any, vec![event(2)]), command, 2, json!(2)))
         .await
@@ -137,7 +142,10 @@ async fn multi_stream_append_is_all_or_nothing(store: Arc<dyn EventStore>) {
 async fn personal_data_reads_back_and_shredding_erases_it_everywhere(store: Arc<dyn EventStore>) {
     let s = stream("h");
     let subject = "user:h";
-    store.append(request(s.clone(), ExpectedVersion::NoStream, vec![personal_event(subject, "ada@example.com")])).await.unwrap();
+    store
+        .append(request(s.clone(), ExpectedVersion::NoStream, vec![personal_event(subject, "ada@example.com")]))
+        .await
+        .unwrap();
     let read = store.read_stream(&s).await.unwrap();
     assert_eq!(read[0].payload["UserRegistered"]["email"]["$personal"]["value"], "ada@example.com");
     assert!(store.shred(&SubjectId::from_stored(subject)).await.unwrap());

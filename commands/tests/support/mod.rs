@@ -49,10 +49,7 @@ pub fn form(email: &str, plan: &str) -> SignupInput {
 }
 
 pub async fn sign_up<S: EventStore>(commands: &Commands<S>, email: &str, plan: &str) -> Signup {
-    commands
-        .signup(&anonymous(), form(email, plan))
-        .await
-        .expect("sign up")
+    commands.signup(&anonymous(), form(email, plan)).await.expect("sign up")
 }
 
 /// A tenant on `plan` and the context of its owner.
@@ -66,17 +63,9 @@ pub async fn tenant_with_owner<S: EventStore>(
 }
 
 pub async fn all_events<S: EventStore>(commands: &Commands<S>) -> Vec<RecordedEvent> {
-    commands
-        .store()
-        .read_all(Position::START, 10_000)
-        .await
-        .expect("read all events")
+    commands.store().read_all(Position::START, 10_000).await.expect("read all events")
 }
 
 pub async fn event_types<S: EventStore>(commands: &Commands<S>) -> Vec<String> {
-    all_events(commands)
-        .await
-        .into_iter()
-        .map(|e| e.event_type)
-        .collect()
+    all_events(commands).await.into_iter().map(|e| e.event_type).collect()
 }

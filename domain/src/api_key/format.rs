@@ -65,13 +65,8 @@ impl ApiKeySecret {
 
     /// Reads a key presented by a client, surrounding whitespace ignored.
     pub fn parse(presented: &str) -> Result<Self, ValidationError> {
-        let rest = presented
-            .trim()
-            .strip_prefix(SCHEME)
-            .ok_or(malformed("must start with \"ctxi_\""))?;
-        let (prefix, secret) = rest
-            .split_once('_')
-            .ok_or(malformed("must have the form ctxi_<prefix>_<secret>"))?;
+        let rest = presented.trim().strip_prefix(SCHEME).ok_or(malformed("must start with \"ctxi_\""))?;
+        let (prefix, secret) = rest.split_once('_').ok_or(malformed("must have the form ctxi_<prefix>_<secret>"))?;
         Self::from_parts(prefix, secret)
     }
 
@@ -101,10 +96,7 @@ fn is_token_part(part: &str, len: usize) -> bool {
 }
 
 fn malformed(reason: &'static str) -> ValidationError {
-    ValidationError::Malformed {
-        field: FIELD,
-        reason,
-    }
+    ValidationError::Malformed { field: FIELD, reason }
 }
 
 #[cfg(test)]
@@ -142,11 +134,7 @@ mod tests {
         let bad_char = format!("ctxi_{PREFIX}_{}-", &SECRET[..31]);
         let no_separator = format!("ctxi_{PREFIX}{SECRET}");
         for raw in [short_prefix, short_secret, bad_char, no_separator] {
-            assert_eq!(
-                ApiKeySecret::parse(&raw).unwrap_err().field(),
-                "api_key",
-                "{raw}"
-            );
+            assert_eq!(ApiKeySecret::parse(&raw).unwrap_err().field(), "api_key", "{raw}");
         }
     }
 

@@ -25,18 +25,9 @@ pub enum TenantError {
 
     /// Adding one more `resource` would go over the plan's cap.
     #[error("{resource}: the {plan} plan allows at most {limit}")]
-    PlanLimitReached {
-        resource: &'static str,
-        limit: u64,
-        plan: Plan,
-    },
+    PlanLimitReached { resource: &'static str, limit: u64, plan: Plan },
 
     /// The tenant already has more `resource` than the plan it wants to move to allows.
     #[error("{resource}: the {plan} plan allows at most {limit}, but the tenant has {current}")]
-    PlanLimitExceeded {
-        resource: &'static str,
-        limit: u64,
-        current: u64,
-        plan: Plan,
-    },
+    PlanLimitExceeded { resource: &'static str, limit: u64, current: u64, plan: Plan },
 }

@@ -33,13 +33,7 @@ impl fmt::Debug for UserEvent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         const REDACTED: &str = "<redacted>";
         match self {
-            Self::UserRegistered {
-                user_id,
-                email,
-                name,
-                at,
-                ..
-            } => f
+            Self::UserRegistered { user_id, email, name, at, .. } => f
                 .debug_struct("UserRegistered")
                 .field("user_id", user_id)
                 .field("email", email)
@@ -47,16 +41,12 @@ impl fmt::Debug for UserEvent {
                 .field("password_hash", &REDACTED)
                 .field("at", at)
                 .finish(),
-            Self::UserRenamed { name, at } => f
-                .debug_struct("UserRenamed")
-                .field("name", name)
-                .field("at", at)
-                .finish(),
-            Self::PasswordChanged { at, .. } => f
-                .debug_struct("PasswordChanged")
-                .field("password_hash", &REDACTED)
-                .field("at", at)
-                .finish(),
+            Self::UserRenamed { name, at } => {
+                f.debug_struct("UserRenamed").field("name", name).field("at", at).finish()
+            }
+            Self::PasswordChanged { at, .. } => {
+                f.debug_struct("PasswordChanged").field("password_hash", &REDACTED).field("at", at).finish()
+            }
         }
     }
 }

@@ -17,9 +17,7 @@ pub struct PasswordHash(String);
 impl PasswordHash {
     pub fn from_phc(phc: &str) -> Result<Self, ValidationError> {
         match phc.strip_prefix(ARGON2ID) {
-            Some(rest) if !rest.is_empty() && !phc.chars().any(char::is_whitespace) => {
-                Ok(Self(phc.to_owned()))
-            }
+            Some(rest) if !rest.is_empty() && !phc.chars().any(char::is_whitespace) => Ok(Self(phc.to_owned())),
             _ => Err(ValidationError::Malformed {
                 field: "password_hash",
                 reason: "must be an argon2id hash in PHC string form",
@@ -74,18 +72,8 @@ mod tests {
 
     #[test]
     fn other_schemes_and_plain_passwords_are_refused() {
-        for raw in [
-            "hunter2",
-            "$argon2i$v=19$m=1,t=1,p=1$x$y",
-            "$2b$12$abc",
-            "$argon2id$",
-            "",
-        ] {
-            assert_eq!(
-                PasswordHash::from_phc(raw).unwrap_err().field(),
-                "password_hash",
-                "{raw}"
-            );
+        for raw in ["hunter2", "$argon2i$v=19$m=1,t=1,p=1$x$y", "$2b$12$abc", "$argon2id$", ""] {
+            assert_eq!(PasswordHash::from_phc(raw).unwrap_err().field(), "password_hash", "{raw}");
         }
     }
 

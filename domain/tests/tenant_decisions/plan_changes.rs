@@ -6,30 +6,16 @@ use super::*;
 fn upgrading_the_plan_records_the_change() {
     scenario::<Tenant>()
         .given(vec![created(Plan::Free)])
-        .when(TenantCommand::ChangePlan {
-            plan: Plan::Pro,
-            at: AT,
-        })
-        .then_expect_events(vec![TenantEvent::PlanChanged {
-            from: Plan::Free,
-            to: Plan::Pro,
-            at: AT,
-        }]);
+        .when(TenantCommand::ChangePlan { plan: Plan::Pro, at: AT })
+        .then_expect_events(vec![TenantEvent::PlanChanged { from: Plan::Free, to: Plan::Pro, at: AT }]);
 }
 
 #[test]
 fn upgrading_lifts_the_project_limit() {
     scenario::<Tenant>()
         .given(vec![created(Plan::Free), project_added(project(1))])
-        .and(vec![TenantEvent::PlanChanged {
-            from: Plan::Free,
-            to: Plan::Starter,
-            at: AT,
-        }])
-        .when(TenantCommand::AddProject {
-            project_id: project(2),
-            at: AT,
-        })
+        .and(vec![TenantEvent::PlanChanged { from: Plan::Free, to: Plan::Starter, at: AT }])
+        .when(TenantCommand::AddProject { project_id: project(2), at: AT })
         .then_expect_events(vec![project_added(project(2))]);
 }
 
@@ -37,15 +23,8 @@ fn upgrading_lifts_the_project_limit() {
 fn downgrading_within_the_new_limits_records_the_change() {
     scenario::<Tenant>()
         .given(vec![created(Plan::Pro), project_added(project(1))])
-        .when(TenantCommand::ChangePlan {
-            plan: Plan::Free,
-            at: AT,
-        })
-        .then_expect_events(vec![TenantEvent::PlanChanged {
-            from: Plan::Pro,
-            to: Plan::Free,
-            at: AT,
-        }]);
+        .when(TenantCommand::ChangePlan { plan: Plan::Free, at: AT })
+        .then_expect_events(vec![TenantEvent::PlanChanged { from: Plan::Pro, to: Plan::Free, at: AT }]);
 }
 
 #[test]
@@ -54,10 +33,7 @@ fn downgrade_is_refused_when_the_tenant_has_too_many_projects() {
     scenario::<Tenant>()
         .given(vec![created(Plan::Pro)])
         .and(projects)
-        .when(TenantCommand::ChangePlan {
-            plan: Plan::Starter,
-            at: AT,
-        })
+        .when(TenantCommand::ChangePlan { plan: Plan::Starter, at: AT })
         .then_expect_error(TenantError::PlanLimitExceeded {
             resource: "projects",
             limit: 3,
@@ -69,14 +45,8 @@ fn downgrade_is_refused_when_the_tenant_has_too_many_projects() {
 #[test]
 fn downgrade_is_refused_when_the_tenant_has_too_many_members() {
     scenario::<Tenant>()
-        .given(vec![
-            created(Plan::Starter),
-            member_added(user(1), Role::Viewer),
-        ])
-        .when(TenantCommand::ChangePlan {
-            plan: Plan::Free,
-            at: AT,
-        })
+        .given(vec![created(Plan::Starter), member_added(user(1), Role::Viewer)])
+        .when(TenantCommand::ChangePlan { plan: Plan::Free, at: AT })
         .then_expect_error(TenantError::PlanLimitExceeded {
             resource: "users",
             limit: 1,
@@ -89,9 +59,6 @@ fn downgrade_is_refused_when_the_tenant_has_too_many_members() {
 fn changing_to_the_current_plan_records_nothing() {
     scenario::<Tenant>()
         .given(vec![created(Plan::Starter)])
-        .when(TenantCommand::ChangePlan {
-            plan: Plan::Starter,
-            at: AT,
-        })
+        .when(TenantCommand::ChangePlan { plan: Plan::Starter, at: AT })
         .then_expect_events(vec![]);
 }

@@ -6,10 +6,7 @@ use super::*;
 fn adding_a_project_within_the_plan_records_it() {
     scenario::<Tenant>()
         .given(vec![created(Plan::Free)])
-        .when(TenantCommand::AddProject {
-            project_id: project(1),
-            at: AT,
-        })
+        .when(TenantCommand::AddProject { project_id: project(1), at: AT })
         .then_expect_events(vec![project_added(project(1))]);
 }
 
@@ -17,15 +14,8 @@ fn adding_a_project_within_the_plan_records_it() {
 fn free_plan_refuses_a_second_project() {
     scenario::<Tenant>()
         .given(vec![created(Plan::Free), project_added(project(1))])
-        .when(TenantCommand::AddProject {
-            project_id: project(2),
-            at: AT,
-        })
-        .then_expect_error(TenantError::PlanLimitReached {
-            resource: "projects",
-            limit: 1,
-            plan: Plan::Free,
-        });
+        .when(TenantCommand::AddProject { project_id: project(2), at: AT })
+        .then_expect_error(TenantError::PlanLimitReached { resource: "projects", limit: 1, plan: Plan::Free });
 }
 
 #[test]
@@ -34,10 +24,7 @@ fn pro_plan_allows_any_number_of_projects() {
     scenario::<Tenant>()
         .given(vec![created(Plan::Pro)])
         .and(existing)
-        .when(TenantCommand::AddProject {
-            project_id: project(51),
-            at: AT,
-        })
+        .when(TenantCommand::AddProject { project_id: project(51), at: AT })
         .then_expect_events(vec![project_added(project(51))]);
 }
 
@@ -45,9 +32,6 @@ fn pro_plan_allows_any_number_of_projects() {
 fn adding_the_same_project_twice_is_refused() {
     scenario::<Tenant>()
         .given(vec![created(Plan::Starter), project_added(project(1))])
-        .when(TenantCommand::AddProject {
-            project_id: project(1),
-            at: AT,
-        })
+        .when(TenantCommand::AddProject { project_id: project(1), at: AT })
         .then_expect_error(TenantError::ProjectAlreadyAdded);
 }

@@ -10,8 +10,8 @@ use sqlx::{PgConnection, Row};
 
 use super::PostgresStore;
 use crate::error::{AppendError, StoreError};
-use crate::hash::content_digest;
 use crate::event::{AppendRequest, Committed, ExpectedVersion, Idempotency, StreamId};
+use crate::hash::content_digest;
 use crate::position::Position;
 use crate::prepare;
 use crate::sealing::DataKey;
@@ -57,7 +57,12 @@ impl PostgresStore {
 
     /// `in_transaction`: the connection is inside the caller's transaction, so a failed attempt
     /// is rolled back to a savepoint instead of aborting it.
-    async fn append_on(&self, conn: &mut PgConnection, request: &AppendRequest, in_transaction: bool) -> Result<Committed, AppendError> {
+    async fn append_on(
+        &self,
+        conn: &mut PgConnection,
+        request: &AppendRequest,
+        in_transaction: bool,
+    ) -> Result<Committed, AppendError> {
         let subjects = prepare::subjects(request);
         // A subject this process holds no key for gets a fresh key; when the subject already
         // had one, ctxi_append refuses (CX002) and the next pass seals with the stored key. A
@@ -69,7 +74,8 @@ impl PostgresStore {
             }
             let attempt = call_append(conn, request, &sealing).await;
             if in_transaction {
-                let end = if attempt.is_ok() { "RELEASE SAVEPOINT ctxi_append" } else { "ROLLBACK TO SAVEPOINT ctxi_append" };
+                let end =
+                    if attempt.is_ok() { "RELEASE SAVEPOINT ctxi_append" } else { "ROLLBACK TO SAVEPOINT ctxi_append" };
                 sqlx::query(end).execute(&mut *conn).await?;
             }
             match attempt {
@@ -150,7 +156,9 @@ fn decode_outcome(text: &str) -> Result<Committed, StoreError> {
 
 fn sqlstate(e: &AppendError) -> Option<String> {
     match e {
-        AppendError::Store(StoreError::Database(db)) => db.as_database_error().and_then(|d| d.code()).map(|c| c.into_owned()),
+        AppendError::Store(StoreError::Database(db)) => {
+            db.as_database_error().and_then(|d| d.code()).map(|c| c.into_owned())
+        }
         _ => None,
     }
 }
@@ -172,7 +180,11 @@ pub(super) struct SealingKeys {
     pub fresh: HashMap<String, Vec<u8>>,
 }
 
-async fn call_append(conn: &mut PgConnection, request: &AppendRequest, sealing: &SealingKeys) -> Result<Committed, AppendError> {
+async fn call_append(
+    conn: &mut PgConnection,
+    request: &AppendRequest,
+    sealing: &SealingKeys,
+) -> Result<Committed, AppendError> {
     let payloads = prepare::seal_payloads(request, &sealing.keys)?;
     let metadata = serde_json::to_string(&request.metadata)?;
     let types: Vec<&str> = request.streams.iter().map(|s| s.stream.aggregate_type.as_str()).collect();
@@ -186,12 +198,8 @@ async fn call_append(conn: &mut PgConnection, request: &AppendRequest, sealing: 
             ExpectedVersion::Exactly(v) => prepare::to_i64(v),
         })
         .collect();
-    let events: Vec<(i32, &crate::NewEvent)> = request
-        .streams
-        .iter()
-        .zip(1..)
-        .flat_map(|(s, index)| s.events.iter().map(move |e| (index, e)))
-        .collect();
+    let events: Vec<(i32, &crate::NewEvent)> =
+        request.streams.iter().zip(1..).flat_map(|(s, index)| s.events.iter().map(move |e| (index, e))).collect();
     let event_stream: Vec<i32> = events.iter().map(|(i, _)| *i).collect();
     let event_types: Vec<&str> = events.iter().map(|(_, e)| e.event_type.as_str()).collect();
     let event_versions: Vec<&str> = events.iter().map(|(_, e)| e.event_version.as_str()).collect();
@@ -200,7 +208,8 @@ async fn call_append(conn: &mut PgConnection, request: &AppendRequest, sealing: 
         .zip(&payloads)
         .map(|((stream, e), payload)| {
             let s = &request.streams[(*stream - 1) as usize].stream;
-            content_digest(&s.aggregate_type, &s.aggregate_id, &e.event_type, &e.event_version, &metadata, payload).to_vec()
+            content_digest(&s.aggregate_type, &s.aggregate_id, &e.event_type, &e.event_version, &metadata, payload)
+                .to_vec()
         })
         .collect();
     let mut subjects = Vec::new();

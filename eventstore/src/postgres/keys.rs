@@ -64,7 +64,10 @@ impl PostgresStore {
     }
 
     /// The data keys that still exist among `subjects`; shredded ones are simply absent.
-    pub(super) async fn keys_for_reading(&self, subjects: &BTreeSet<String>) -> Result<HashMap<String, DataKey>, StoreError> {
+    pub(super) async fn keys_for_reading(
+        &self,
+        subjects: &BTreeSet<String>,
+    ) -> Result<HashMap<String, DataKey>, StoreError> {
         if subjects.is_empty() {
             return Ok(HashMap::new());
         }

@@ -37,11 +37,14 @@ impl EventStore for PostgresStore {
     }
 
     async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
+        // The LIMIT sits on a plain index range; the horizon filters its result. With the
+        // horizon in the same WHERE, the planner misjudges its selectivity and, past a few
+        // thousand rows, sorts the whole rest of the log on every call.
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM events
-              WHERE position > $1
-                AND position < (pg_snapshot_xmin(pg_current_snapshot())::text::bigint << 16)
-              ORDER BY position LIMIT $2"
+            "SELECT {COLUMNS} FROM (
+                SELECT * FROM events WHERE position > $1 ORDER BY position LIMIT $2) AS e
+              WHERE position < (pg_snapshot_xmin(pg_current_snapshot())::text::bigint << 16)
+              ORDER BY position"
         ))
         .bind(after.raw())
         .bind(i64::try_from(limit).unwrap_or(i64::MAX))
@@ -77,12 +80,15 @@ impl PostgresStore {
         for row in rows {
             let position: i64 = row.try_get("position")?;
             let payload: String = row.try_get("payload")?;
-            let payload: Value = serde_json::from_str(&payload)
-                .map_err(|e| StoreError::Corrupt { position, reason: e.to_string() })?;
+            let payload: Value =
+                serde_json::from_str(&payload).map_err(|e| StoreError::Corrupt { position, reason: e.to_string() })?;
             sealing::sealed_subjects(&payload, &mut subjects);
             raw.push(RawEvent {
                 position,
-                stream: StreamId::new(row.try_get::<String, _>("aggregate_type")?, row.try_get::<String, _>("aggregate_id")?),
+                stream: StreamId::new(
+                    row.try_get::<String, _>("aggregate_type")?,
+                    row.try_get::<String, _>("aggregate_id")?,
+                ),
                 sequence: row.try_get("sequence")?,
                 event_type: row.try_get("event_type")?,
                 event_version: row.try_get("event_version")?,

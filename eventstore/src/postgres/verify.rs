@@ -45,7 +45,8 @@ pub async fn verify_chain(
         load_predecessors(pool, &batch, &mut tails).await?;
         for event in &batch {
             if let Some(reason) = check(event, &tails) {
-                let first_break = ChainBreak { position: Position::from_raw(event.position), stream: event.stream.clone(), reason };
+                let first_break =
+                    ChainBreak { position: Position::from_raw(event.position), stream: event.stream.clone(), reason };
                 return Ok(VerifyReport { checked, first_break: Some(first_break) });
             }
             tails.insert(event.stream.clone(), (event.sequence, event.hash));
@@ -93,7 +94,10 @@ async fn fetch_batch(pool: &PgPool, after: i64, to: i64) -> Result<Vec<StoredEve
             };
             Ok(StoredEvent {
                 position,
-                stream: StreamId::new(row.try_get::<String, _>("aggregate_type")?, row.try_get::<String, _>("aggregate_id")?),
+                stream: StreamId::new(
+                    row.try_get::<String, _>("aggregate_type")?,
+                    row.try_get::<String, _>("aggregate_id")?,
+                ),
                 sequence: row.try_get("sequence")?,
                 event_type: row.try_get("event_type")?,
                 event_version: row.try_get("event_version")?,

@@ -44,8 +44,7 @@ impl KeyEncryptionKey {
     pub fn unwrap(&self, subject: &str, key_id: Uuid, wrapped: &[u8]) -> Result<DataKey, SealingError> {
         let secret = open_bytes(&self.0, &aad(subject, key_id), wrapped)
             .map_err(|_| SealingError::UnwrapFailed(subject.to_owned()))?;
-        let secret: [u8; 32] =
-            secret.try_into().map_err(|_| SealingError::UnwrapFailed(subject.to_owned()))?;
+        let secret: [u8; 32] = secret.try_into().map_err(|_| SealingError::UnwrapFailed(subject.to_owned()))?;
         Ok(DataKey { id: key_id, secret })
     }
 }

@@ -91,8 +91,8 @@ pub fn open(payload: &mut Value, keys: &HashMap<String, DataKey>) -> Result<(), 
         match keys.get(subject).filter(|k| k.id == key_id) {
             Some(key) => {
                 let plaintext = key.open(subject, data)?;
-                let value: Value = serde_json::from_slice(&plaintext)
-                    .map_err(|_| SealingError::Malformed("plaintext is not JSON"))?;
+                let value: Value =
+                    serde_json::from_slice(&plaintext).map_err(|_| SealingError::Malformed("plaintext is not JSON"))?;
                 Ok(json!({ PERSONAL_TAG: { "subject": subject, "value": value } }))
             }
             None => Ok(json!({ PERSONAL_TAG: { "subject": subject, "erased": true } })),

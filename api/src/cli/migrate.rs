@@ -1,0 +1,16 @@
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use crate::config::DatabaseArgs;
+
+/// Applies the event store's migrations (as the connecting user, who must own the schema), then
+/// creates the read models as the application role, which owns them so rebuilds can swap them.
+pub async fn run(db: &DatabaseArgs) -> anyhow::Result<ExitCode> {
+    let admin = db.admin_pool().await?;
+    eventstore::postgres::MIGRATOR.run(&admin).await.context("applying the event store migrations")?;
+    let app = db.app_pool(2).await?;
+    projections::setup(&app, &projections::all()).await.context("creating the read models")?;
+    println!("migrations applied; read models ready");
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,8 @@
+//! The `ctxi` binary's library: the operator CLI, and later the HTTP API it serves.
+
+// Library code handles every error; tests may unwrap.
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod cli;
+pub mod config;
+pub mod logging;

@@ -1,0 +1,126 @@
+//! One projector's task: take its lock, then follow the global order batch by batch.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use eventstore::{EventStore, Position, PostgresStore};
+use sqlx::{Connection, PgConnection};
+
+use crate::lock;
+use crate::projector::use_schema;
+use crate::runner::RunnerConfig;
+use crate::signals::{Stop, Wake};
+use crate::{checkpoint, ProjectionError, Projector};
+
+/// Runs `projector` until shutdown: waits for its lock, follows, and after any failure logs it,
+/// gives the lock up (a standby may do better), backs off and starts over.
+#[tracing::instrument(skip_all, fields(projector = projector.name()))]
+pub(crate) async fn follow(
+    store: PostgresStore,
+    projector: Arc<dyn Projector>,
+    config: RunnerConfig,
+    mut wake: Wake,
+    mut stop: Stop,
+) {
+    let mut backoff = Backoff::new(config.max_backoff);
+    while !stop.is_requested() {
+        let conn = match lock::acquire(store.pool(), projector.name(), config.lock_retry, &mut stop).await {
+            Ok(Some(conn)) => conn,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot take the projector lock");
+                stop.sleep(backoff.next()).await;
+                continue;
+            }
+        };
+        tracing::info!("running the projector in this instance");
+        let mut leader = Leader { store: &store, projector: projector.as_ref(), conn, batch_size: config.batch_size };
+        let outcome = leader.run(&mut wake, &mut stop, &mut backoff).await;
+        // Closing the session releases the advisory lock.
+        leader.conn.close().await.ok();
+        if let Err(e) = outcome {
+            tracing::error!(error = %e, cause = ?std::error::Error::source(&e), "projector failed; retrying");
+            stop.sleep(backoff.next()).await;
+        }
+    }
+}
+
+/// The instance that holds a projector's lock, on the connection that holds it.
+struct Leader<'a> {
+    store: &'a PostgresStore,
+    projector: &'a dyn Projector,
+    conn: PgConnection,
+    batch_size: usize,
+}
+
+impl Leader<'_> {
+    /// Projects batches until shutdown (`Ok`) or a failure (`Err`).
+    async fn run(&mut self, wake: &mut Wake, stop: &mut Stop, backoff: &mut Backoff) -> Result<(), ProjectionError> {
+        let name = self.projector.name();
+        checkpoint::ensure(&mut self.conn, name).await?;
+        let mut position = checkpoint::read(&mut self.conn, name).await?;
+        while !stop.is_requested() {
+            wake.mark_seen();
+            let events = self.store.read_all(position, self.batch_size).await?;
+            let Some(last) = events.last().map(|e| e.position) else {
+                tokio::select! {
+                    _ = wake.wait() => {}
+                    _ = stop.requested() => {}
+                }
+                continue;
+            };
+            position = self.commit_batch(position, last, &events).await?;
+            backoff.reset();
+        }
+        Ok(())
+    }
+
+    /// Applies `events` (read after `expected`) and moves the checkpoint to `last`, in one
+    /// transaction. Returns the checkpoint now in force: `last`, or, if the checkpoint moved
+    /// since it was read (a rebuild swapped the tables), the new one, dropping the batch.
+    async fn commit_batch(
+        &mut self,
+        expected: Position,
+        last: Position,
+        events: &[eventstore::RecordedEvent],
+    ) -> Result<Position, ProjectionError> {
+        let name = self.projector.name();
+        let mut tx = self.conn.begin().await?;
+        let current = checkpoint::lock(&mut tx, name).await?;
+        if current != expected {
+            tracing::info!(from = %expected, to = %current, "checkpoint moved (rebuild?); re-reading");
+            tx.rollback().await?;
+            return Ok(current);
+        }
+        use_schema(&mut tx, "public").await?;
+        self.projector.apply(&mut tx, events).await?;
+        checkpoint::set(&mut tx, name, last).await?;
+        tx.commit().await?;
+        tracing::debug!(events = events.len(), position = %last, "projected a batch");
+        Ok(last)
+    }
+}
+
+/// Exponential pauses after failures: 100 ms doubling up to a cap, reset by success.
+struct Backoff {
+    next: Duration,
+    max: Duration,
+}
+
+impl Backoff {
+    const FIRST: Duration = Duration::from_millis(100);
+
+    fn new(max: Duration) -> Self {
+        Self { next: Self::FIRST, max }
+    }
+
+    fn next(&mut self) -> Duration {
+        let pause = self.next;
+        self.next = (self.next * 2).min(self.max);
+        pause
+    }
+
+    fn reset(&mut self) {
+        self.next = Self::FIRST;
+    }
+}

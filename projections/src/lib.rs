@@ -1,0 +1,38 @@
+//! ContextInject's read models: projectors that follow the global order of events into
+//! PostgreSQL tables for the API to query.
+//!
+//! - A [`Projector`] folds batches of events into its tables with a few multi-row statements.
+//! - [`Projections::run`] runs each projector as a task, in exactly one instance at a time
+//!   (advisory lock), committing each batch's rows and checkpoint in one transaction: a crash
+//!   repeats nothing and loses nothing. It wakes on appends by this process, on NOTIFY from
+//!   others, and polls.
+//! - [`wait_for`] gives read-your-writes: wait until a projector reaches the position a command
+//!   answered with.
+//! - [`rebuild`] builds fresh tables beside the live ones and swaps them in atomically.
+//! - [`status`] tells how far behind each projector is.
+//!
+//! Everything runs as the application role (`ctxi_app`), which owns the read-model tables.
+
+// Library code handles every error; tests may unwrap.
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
+
+mod checkpoint;
+mod error;
+mod follow;
+mod lock;
+mod projector;
+pub mod read_models;
+mod rebuild;
+mod runner;
+mod setup;
+mod signals;
+mod status;
+
+pub use checkpoint::wait_for;
+pub use error::ProjectionError;
+pub use projector::Projector;
+pub use read_models::{all, find};
+pub use rebuild::{rebuild, rebuild_all, RebuildProgress, RebuildReport};
+pub use runner::{Projections, RunnerConfig};
+pub use setup::setup;
+pub use status::{status, ProjectorStatus};

@@ -1,0 +1,49 @@
+//! The standard read models, one projector per file.
+//!
+//! Conventions every projector here follows:
+//! - rows depend on the events only (timestamps are the events' own), so a rebuild reproduces
+//!   them exactly, whatever the batch sizes;
+//! - a batch is folded in memory first, then written with one statement per kind of change
+//!   (`INSERT ... SELECT FROM unnest(...)` for new rows, `UPDATE ... FROM unnest(...)` for
+//!   changes to rows from earlier batches, `DELETE ... USING unnest(...)`);
+//! - new rows are plain inserts, not upserts: the checkpoint commits with the rows, so a row
+//!   inserted twice means the checkpoint and the tables disagree, and that must fail loudly
+//!   (counters could not be made idempotent anyway); `rebuild` is the repair.
+
+mod api_keys;
+mod email_claims;
+mod memberships;
+mod projects;
+mod tenants;
+mod users;
+
+use std::sync::Arc;
+
+pub use api_keys::ApiKeys;
+pub use email_claims::EmailClaims;
+pub use memberships::Memberships;
+pub use projects::Projects;
+pub use tenants::Tenants;
+pub use users::Users;
+
+use crate::{ProjectionError, Projector};
+
+/// The names of the standard projectors, in the order [`all`] returns them.
+pub const NAMES: &[&str] = &["tenants", "users", "memberships", "projects", "api_keys", "email_claims"];
+
+/// The standard projectors, as `ctxi serve` runs them.
+pub fn all() -> Vec<Arc<dyn Projector>> {
+    vec![
+        Arc::new(Tenants),
+        Arc::new(Users),
+        Arc::new(Memberships),
+        Arc::new(Projects),
+        Arc::new(ApiKeys),
+        Arc::new(EmailClaims),
+    ]
+}
+
+/// The standard projector called `name`, as `ctxi projections rebuild NAME` asks for it.
+pub fn find(name: &str) -> Result<Arc<dyn Projector>, ProjectionError> {
+    all().into_iter().find(|p| p.name() == name).ok_or_else(|| ProjectionError::UnknownProjector(name.to_owned()))
+}
