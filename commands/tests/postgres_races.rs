@@ -65,7 +65,7 @@ async fn signup_stores_no_raw_email_name_or_password_in_postgres() {
     }
     assert!(stored.iter().any(|t| t.contains("$sealed")), "personal data is sealed");
     // The store opens it again for whoever holds the key.
-    let events = all_events(&commands).await;
+    let events = all_events_settled(&commands, 3).await;
     assert!(events[1].payload.to_string().contains("ada.lovelace@example.com"));
 }
 

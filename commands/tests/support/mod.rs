@@ -66,6 +66,19 @@ pub async fn all_events<S: EventStore>(commands: &Commands<S>) -> Vec<RecordedEv
     commands.store().read_all(Position::START, 10_000).await.expect("read all events")
 }
 
+/// The global order once `count` events are readable: with PostgreSQL, readers wait for every
+/// transaction open on the server (other tests' too) before they see a commit.
+pub async fn all_events_settled<S: EventStore>(commands: &Commands<S>, count: usize) -> Vec<RecordedEvent> {
+    for _ in 0..500 {
+        let events = all_events(commands).await;
+        if events.len() >= count {
+            return events;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("fewer than {count} events became readable");
+}
+
 pub async fn event_types<S: EventStore>(commands: &Commands<S>) -> Vec<String> {
     all_events(commands).await.into_iter().map(|e| e.event_type).collect()
 }
