@@ -8,14 +8,16 @@
 
 -- p_expected per stream: -1 any version, 0 no stream yet, n exactly n.
 -- p_event_stream per event: 1-based index of its stream; p_contents per event: its content digest.
--- Keys: a NULL wrapped key means "already known: must still exist with this key id"; otherwise a
--- fresh key to record. A key that is gone (shredded) or differs raises CX002 naming the subject.
+-- Keys: p_known_* are keys the payloads were sealed with that must still exist (a shredded one
+-- must not come back); p_fresh_* are new keys to record, for subjects that must not have one
+-- yet. Either failing raises CX002 naming the subject.
 -- A stale expected version raises CX001 with DETAIL '<stream index>:<actual version>'.
 CREATE FUNCTION ctxi_append(
     p_types text[], p_ids text[], p_expected bigint[],
     p_event_stream int[], p_event_types text[], p_event_versions text[], p_payloads text[], p_contents bytea[],
     p_metadata text,
-    p_key_subjects text[], p_key_ids uuid[], p_wrapped_keys bytea[],
+    p_known_subjects text[], p_known_ids uuid[],
+    p_fresh_subjects text[], p_fresh_ids uuid[], p_fresh_wrapped bytea[],
     p_command_id uuid, p_fingerprint bytea, p_result json,
     OUT last_position bigint, OUT versions bigint[])
 LANGUAGE plpgsql AS $$
@@ -30,17 +32,24 @@ DECLARE
     prev_hashes bytea[] := '{}';
     hashes bytea[] := '{}';
 BEGIN
-    IF cardinality(p_key_subjects) > 0 THEN
-        INSERT INTO subject_keys (subject, key_id, wrapped_key)
-        SELECT k.s, k.id, k.w FROM unnest(p_key_subjects, p_key_ids, p_wrapped_keys) AS k(s, id, w)
-         WHERE k.w IS NOT NULL
-        ON CONFLICT (subject) DO NOTHING;
-        SELECT k.s INTO v_bad FROM unnest(p_key_subjects, p_key_ids) AS k(s, id)
+    IF cardinality(p_fresh_subjects) > 0 THEN
+        WITH created AS (
+            INSERT INTO subject_keys (subject, key_id, wrapped_key)
+            SELECT * FROM unnest(p_fresh_subjects, p_fresh_ids, p_fresh_wrapped)
+            ON CONFLICT (subject) DO NOTHING
+            RETURNING subject)
+        SELECT f.s INTO v_bad FROM unnest(p_fresh_subjects) AS f(s)
+         WHERE f.s NOT IN (SELECT subject FROM created) LIMIT 1;
+        IF v_bad IS NOT NULL THEN
+            RAISE EXCEPTION 'the subject % already has a data key', v_bad USING ERRCODE = 'CX002', DETAIL = v_bad;
+        END IF;
+    END IF;
+    IF cardinality(p_known_subjects) > 0 THEN
+        SELECT k.s INTO v_bad FROM unnest(p_known_subjects, p_known_ids) AS k(s, id)
          WHERE NOT EXISTS (SELECT 1 FROM subject_keys sk WHERE sk.subject = k.s AND sk.key_id = k.id)
          LIMIT 1;
         IF v_bad IS NOT NULL THEN
-            RAISE EXCEPTION 'the data key of % is not the one the payload was sealed with', v_bad
-                USING ERRCODE = 'CX002', DETAIL = v_bad;
+            RAISE EXCEPTION 'the data key of % is gone or changed', v_bad USING ERRCODE = 'CX002', DETAIL = v_bad;
         END IF;
     END IF;
 

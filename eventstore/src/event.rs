@@ -124,6 +124,7 @@ pub struct RecordedEvent {
 impl RecordedEvent {
     /// Deserialises the payload into a domain event.
     pub fn decode<E: serde::de::DeserializeOwned>(&self) -> Result<E, serde_json::Error> {
-        serde_json::from_value(self.payload.clone())
+        // Deserialising from a borrowed Value avoids cloning the whole tree per event.
+        E::deserialize(&self.payload)
     }
 }

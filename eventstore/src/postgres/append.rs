@@ -212,15 +212,22 @@ async fn call_append(
                 .to_vec()
         })
         .collect();
-    let mut subjects = Vec::new();
-    let mut key_ids = Vec::new();
-    let mut wrapped: Vec<Option<&[u8]>> = Vec::new();
+    let (mut known_subjects, mut known_ids) = (Vec::new(), Vec::new());
+    let (mut fresh_subjects, mut fresh_ids, mut fresh_wrapped) = (Vec::new(), Vec::new(), Vec::new());
     for (subject, key) in &sealing.keys {
-        subjects.push(subject.as_str());
-        key_ids.push(key.id);
-        wrapped.push(sealing.fresh.get(subject).map(Vec::as_slice));
+        match sealing.fresh.get(subject) {
+            Some(wrapped) => {
+                fresh_subjects.push(subject.as_str());
+                fresh_ids.push(key.id);
+                fresh_wrapped.push(wrapped.as_slice());
+            }
+            None => {
+                known_subjects.push(subject.as_str());
+                known_ids.push(key.id);
+            }
+        }
     }
-    let row = sqlx::query("SELECT last_position, versions FROM ctxi_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::json)")
+    let row = sqlx::query("SELECT last_position, versions FROM ctxi_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::json)")
         .bind(&types)
         .bind(&ids)
         .bind(&expected)
@@ -230,9 +237,11 @@ async fn call_append(
         .bind(&payloads)
         .bind(&contents)
         .bind(&metadata)
-        .bind(&subjects)
-        .bind(&key_ids)
-        .bind(&wrapped)
+        .bind(&known_subjects)
+        .bind(&known_ids)
+        .bind(&fresh_subjects)
+        .bind(&fresh_ids)
+        .bind(&fresh_wrapped)
         .bind(request.idempotency.as_ref().map(|i| i.command_id))
         .bind(request.idempotency.as_ref().map(|i| &i.fingerprint[..]))
         .bind(serde_json::to_string(&request.result)?)

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::PostgresStore;
 use crate::error::{AppendError, StoreError};
 use crate::event::{AppendRequest, Committed, RecordedEvent, StreamId};
+use crate::metadata::EventMetadata;
 use crate::position::Position;
 use crate::sealing;
 use crate::store::EventStore;
@@ -97,11 +98,20 @@ impl PostgresStore {
             });
         }
         let keys = self.keys_for_reading(&subjects).await?;
+        // The events of one append share their metadata text: parse it once per append.
+        let mut last_metadata: Option<(String, EventMetadata)> = None;
         raw.into_iter()
             .map(|mut e| {
                 sealing::open(&mut e.payload, &keys)?;
-                let metadata = serde_json::from_str(&e.metadata)
-                    .map_err(|err| StoreError::Corrupt { position: e.position, reason: err.to_string() })?;
+                let metadata = match &last_metadata {
+                    Some((text, parsed)) if *text == e.metadata => parsed.clone(),
+                    _ => {
+                        let parsed: EventMetadata = serde_json::from_str(&e.metadata)
+                            .map_err(|err| StoreError::Corrupt { position: e.position, reason: err.to_string() })?;
+                        last_metadata = Some((e.metadata, parsed.clone()));
+                        parsed
+                    }
+                };
                 Ok(self.upcasters.apply(RecordedEvent {
                     position: Position::from_raw(e.position),
                     stream: e.stream,
