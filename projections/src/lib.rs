@@ -36,3 +36,6 @@ pub use rebuild::{rebuild, rebuild_all, RebuildProgress, RebuildReport};
 pub use runner::{Projections, RunnerConfig};
 pub use setup::setup;
 pub use status::{status, ProjectorStatus};
+
+#[cfg(feature = "testing")]
+pub mod testing;

@@ -13,6 +13,8 @@ use eventstore::{
     StreamId,
 };
 
+#[allow(unused_imports)]
+pub use projections::testing::tenants_request;
 use projections::{Projections, Projector, RunnerConfig};
 use sqlx::PgPool;
 #[allow(unused_imports)]
@@ -22,7 +24,7 @@ use time::OffsetDateTime;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 #[allow(unused_imports)]
-pub use workload::{signup, tenants_request, Signup};
+pub use workload::{signup, Signup};
 
 /// A domain event as the store takes it.
 #[macro_export]

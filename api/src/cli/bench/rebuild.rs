@@ -19,7 +19,7 @@ pub async fn run(db: &TestDatabase, events: usize) -> anyhow::Result<()> {
     let secs = started.elapsed().as_secs_f64();
     println!(
         "generated {written} events ({} per tenant) in {secs:.1}s ({:.0} events/s)",
-        workload::EVENTS_PER_TENANT,
+        projections::testing::EVENTS_PER_TENANT,
         written as f64 / secs
     );
     sqlx::query("VACUUM ANALYZE events").execute(&db.pool).await?;
