@@ -8,7 +8,7 @@ use std::time::Duration;
 use eventstore::{AppendError, AppendRequest, Committed, EventStore, Position, StreamAppend};
 use rand::Rng;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::context::Prepared;
 use crate::{CommandError, Commands};
@@ -35,14 +35,6 @@ pub(crate) struct Done<R> {
     pub replayed: bool,
 }
 
-/// What the store keeps as the command's result. The fingerprint lets the fast path, which
-/// reads the outcome without appending, refuse a reused key as the store's append would.
-#[derive(Serialize, Deserialize)]
-struct Outcome<R> {
-    fingerprint: Option<String>,
-    answer: R,
-}
-
 impl<S: EventStore> Commands<S> {
     /// Replays a completed command, or decides and appends it (see [`Commands::attempt`]).
     pub(crate) async fn run<'a, R>(
@@ -67,14 +59,10 @@ impl<S: EventStore> Commands<S> {
         let Some(idempotency) = &command.idempotency else {
             return Ok(None);
         };
-        let Some(committed) = self.store.command_outcome(idempotency.command_id).await? else {
-            return Ok(None);
-        };
-        let (done, fingerprint) = read_outcome(committed)?;
-        if fingerprint != Some(hex::encode(idempotency.fingerprint)) {
-            return Err(CommandError::IdempotencyKeyReused);
+        match self.store.replay(idempotency).await? {
+            Some(committed) => Ok(Some(read_outcome(committed)?)),
+            None => Ok(None),
         }
-        Ok(Some(done))
     }
 
     /// Decides and appends, up to [`ATTEMPTS`] times while the append conflicts. A refusal is
@@ -95,18 +83,14 @@ impl<S: EventStore> Commands<S> {
             if decision.streams.iter().all(|s| s.events.is_empty()) {
                 return Ok(Done { answer: decision.answer, position: Position::START, replayed: false });
             }
-            let outcome = Outcome {
-                fingerprint: command.idempotency.as_ref().map(|i| hex::encode(i.fingerprint)),
-                answer: decision.answer,
-            };
             let request = AppendRequest {
                 streams: decision.streams,
                 metadata: command.metadata.clone(),
                 idempotency: command.idempotency.clone(),
-                result: serde_json::to_value(&outcome)?,
+                result: serde_json::to_value(&decision.answer)?,
             };
             match self.store.append(request).await {
-                Ok(committed) => return Ok(read_outcome(committed)?.0),
+                Ok(committed) => return read_outcome(committed),
                 Err(AppendError::Conflict { stream, .. }) => {
                     tracing::debug!(%stream, attempt, "conflict; deciding again");
                     if attempt < ATTEMPTS {
@@ -121,11 +105,10 @@ impl<S: EventStore> Commands<S> {
     }
 }
 
-/// A committed (or replayed) command's answer, and the fingerprint its outcome was stored with.
-fn read_outcome<R: DeserializeOwned>(committed: Committed) -> Result<(Done<R>, Option<String>), CommandError> {
-    let outcome: Outcome<R> = serde_json::from_value(committed.result)?;
-    let done = Done { answer: outcome.answer, position: committed.position, replayed: committed.replayed };
-    Ok((done, outcome.fingerprint))
+/// A committed (or replayed) command's answer.
+fn read_outcome<R: DeserializeOwned>(committed: Committed) -> Result<Done<R>, CommandError> {
+    let answer = serde_json::from_value(committed.result)?;
+    Ok(Done { answer, position: committed.position, replayed: committed.replayed })
 }
 
 /// A short random pause, growing with the attempt, so that racing commands stop colliding.

@@ -10,7 +10,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::error::{AppendError, StoreError};
-use crate::event::{AppendRequest, Committed, RecordedEvent, StreamId};
+use crate::event::{AppendRequest, Committed, Idempotency, RecordedEvent, StreamId};
 use crate::position::Position;
 use crate::prepare::{self, StoredEvent, StreamHead};
 use crate::sealing::{self, DataKey};
@@ -31,6 +31,16 @@ struct State {
     keys: HashMap<String, DataKey>,
     /// Stands in for PostgreSQL's transaction ids: one per append.
     next_xid: i64,
+}
+
+impl State {
+    fn replay(&self, idempotency: &Idempotency) -> Result<Option<Committed>, AppendError> {
+        let Some((fingerprint, first)) = self.commands.get(&idempotency.command_id) else { return Ok(None) };
+        if *fingerprint != idempotency.fingerprint {
+            return Err(AppendError::IdempotencyKeyReused(idempotency.command_id));
+        }
+        Ok(Some(Committed { replayed: true, ..first.clone() }))
+    }
 }
 
 impl InMemoryStore {
@@ -74,11 +84,8 @@ impl EventStore for InMemoryStore {
         prepare::validate(&request)?;
         let mut state = self.lock();
         if let Some(idempotency) = &request.idempotency {
-            if let Some((fingerprint, first)) = state.commands.get(&idempotency.command_id) {
-                if *fingerprint != idempotency.fingerprint {
-                    return Err(AppendError::IdempotencyKeyReused(idempotency.command_id));
-                }
-                return Ok(Committed { replayed: true, ..first.clone() });
+            if let Some(first) = state.replay(idempotency)? {
+                return Ok(first);
             }
         }
         let mut keys = HashMap::new();
@@ -111,8 +118,8 @@ impl EventStore for InMemoryStore {
         state.events[start..].iter().take(limit).map(|e| self.decode(&state, e)).collect()
     }
 
-    async fn command_outcome(&self, command_id: Uuid) -> Result<Option<Committed>, StoreError> {
-        Ok(self.lock().commands.get(&command_id).map(|(_, c)| Committed { replayed: true, ..c.clone() }))
+    async fn replay(&self, idempotency: &Idempotency) -> Result<Option<Committed>, AppendError> {
+        self.lock().replay(idempotency)
     }
 
     async fn shred(&self, subject: &SubjectId) -> Result<bool, StoreError> {

@@ -2,10 +2,9 @@
 
 use async_trait::async_trait;
 use domain::SubjectId;
-use uuid::Uuid;
 
 use crate::error::{AppendError, StoreError};
-use crate::event::{AppendRequest, Committed, RecordedEvent, StreamId};
+use crate::event::{AppendRequest, Committed, Idempotency, RecordedEvent, StreamId};
 use crate::position::Position;
 
 #[async_trait]
@@ -22,8 +21,9 @@ pub trait EventStore: Send + Sync + 'static {
     /// earlier one may still commit.
     async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>, StoreError>;
 
-    /// The stored outcome of a completed command, if any.
-    async fn command_outcome(&self, command_id: Uuid) -> Result<Option<Committed>, StoreError>;
+    /// The stored outcome (`replayed: true`) of the completed command with this idempotency
+    /// key, if any; `IdempotencyKeyReused` when the key was used for a different request.
+    async fn replay(&self, idempotency: &Idempotency) -> Result<Option<Committed>, AppendError>;
 
     /// Destroys the subject's data key: its personal data reads back as erased everywhere.
     /// Returns false when there was no key.

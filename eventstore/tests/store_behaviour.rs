@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use domain::SubjectId;
 use eventstore::testing::TestDatabase;
-use eventstore::{AppendError, EventStore, ExpectedVersion, InMemoryStore, Position, StreamAppend};
+use eventstore::{AppendError, EventStore, ExpectedVersion, Idempotency, InMemoryStore, Position, StreamAppend};
 use serde_json::json;
 use support::*;
 use uuid::Uuid;
@@ -91,8 +91,10 @@ async fn retried_command_returns_its_first_outcome_and_appends_nothing(store: Ar
     assert!(retry.replayed);
     assert_eq!((retry.position, &retry.versions, &retry.result), (first.position, &first.versions, &first.result));
     assert_eq!(store.read_stream(&s).await.unwrap().len(), 1);
-    let stored = store.command_outcome(command).await.unwrap().expect("outcome stored");
-    assert_eq!(stored.position, first.position);
+    let stored = store.replay(&Idempotency { command_id: command, fingerprint: [7; 32] }).await.unwrap();
+    assert_eq!(stored.expect("outcome stored").position, first.position);
+    let other = store.replay(&Idempotency { command_id: command, fingerprint: [8; 32] }).await;
+    assert!(matches!(other, Err(AppendError::IdempotencyKeyReused(_))), "{other:?}");
 }
 
 async fn concurrent_copies_of_a_command_append_once(store: Arc<dyn EventStore>) {
@@ -131,7 +133,12 @@ async fn multi_stream_append_is_all_or_nothing(store: Arc<dyn EventStore>) {
     store.append(request(b.clone(), ExpectedVersion::NoStream, vec![event(1)])).await.unwrap();
     let mut req = request(a.clone(), ExpectedVersion::NoStream, vec![event(1)]);
     req.streams.push(StreamAppend { stream: b.clone(), expected: ExpectedVersion::NoStream, events: vec![event(2)] });
-    assert!(matches!(store.append(req).await, Err(AppendError::Conflict { .. })));
+    match store.append(req).await {
+        Err(AppendError::Conflict { stream, actual, .. }) => {
+            assert_eq!((stream, actual), (b.clone(), 1), "names the stream")
+        }
+        other => panic!("expected a conflict, got {other:?}"),
+    }
     assert!(store.read_stream(&a).await.unwrap().is_empty(), "nothing written to the other stream");
     let mut req = request(a.clone(), ExpectedVersion::NoStream, vec![event(1)]);
     req.streams.push(StreamAppend { stream: b.clone(), expected: ExpectedVersion::Exactly(1), events: vec![event(2)] });

@@ -102,8 +102,19 @@ impl PostgresStore {
             }
         }
         let AppendError::Store(StoreError::Database(db)) = &e else { return Err(e) };
+        if sqlstate(&e).as_deref() == Some(CONFLICT) {
+            // DETAIL names the stream (1-based) and the version found.
+            let detail = e.database_detail().unwrap_or_default();
+            let parsed =
+                detail.split_once(':').and_then(|(i, v)| Some((i.parse::<usize>().ok()?, v.parse::<u64>().ok()?)));
+            if let Some(s) = parsed.and_then(|(i, actual)| Some((request.streams.get(i.checked_sub(1)?)?, actual))) {
+                let (s, actual) = s;
+                return Err(AppendError::Conflict { stream: s.stream.clone(), expected: s.expected, actual });
+            }
+        }
+        // Two appends read the same head and the other committed first.
         let lost_race = db.as_database_error().and_then(|d| d.constraint()) == Some("events_stream_sequence");
-        if sqlstate(&e).as_deref() == Some(CONFLICT) || lost_race {
+        if lost_race {
             for s in &request.streams {
                 let actual = self.stream_version(&s.stream).await?;
                 if !s.expected.admits(actual) || s.expected == ExpectedVersion::Any {
@@ -126,7 +137,7 @@ impl PostgresStore {
 
     /// The stored outcome of a command, if it completed; an error if the key was reused for a
     /// different request.
-    async fn outcome_of(&self, idempotency: &Idempotency) -> Result<Option<Committed>, AppendError> {
+    pub(super) async fn outcome_of(&self, idempotency: &Idempotency) -> Result<Option<Committed>, AppendError> {
         let row = sqlx::query("SELECT fingerprint, outcome::text AS outcome FROM command_log WHERE command_id = $1")
             .bind(idempotency.command_id)
             .fetch_optional(&self.pool)
@@ -137,14 +148,6 @@ impl PostgresStore {
             return Err(AppendError::IdempotencyKeyReused(idempotency.command_id));
         }
         Ok(Some(decode_outcome(&row.try_get::<String, _>("outcome")?)?))
-    }
-
-    pub(super) async fn stored_outcome(&self, command_id: uuid::Uuid) -> Result<Option<Committed>, StoreError> {
-        let outcome: Option<String> = sqlx::query_scalar("SELECT outcome::text FROM command_log WHERE command_id = $1")
-            .bind(command_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        outcome.map(|o| decode_outcome(&o)).transpose()
     }
 }
 

@@ -7,11 +7,10 @@ use domain::SubjectId;
 use serde_json::Value;
 use sqlx::postgres::PgRow;
 use sqlx::Row;
-use uuid::Uuid;
 
 use super::PostgresStore;
 use crate::error::{AppendError, StoreError};
-use crate::event::{AppendRequest, Committed, RecordedEvent, StreamId};
+use crate::event::{AppendRequest, Committed, Idempotency, RecordedEvent, StreamId};
 use crate::metadata::EventMetadata;
 use crate::position::Position;
 use crate::sealing;
@@ -54,8 +53,8 @@ impl EventStore for PostgresStore {
         self.decode_rows(rows).await
     }
 
-    async fn command_outcome(&self, command_id: Uuid) -> Result<Option<Committed>, StoreError> {
-        self.stored_outcome(command_id).await
+    async fn replay(&self, idempotency: &Idempotency) -> Result<Option<Committed>, AppendError> {
+        self.outcome_of(idempotency).await
     }
 
     async fn shred(&self, subject: &SubjectId) -> Result<bool, StoreError> {
