@@ -58,9 +58,10 @@ impl fmt::Debug for Position {
     }
 }
 
+/// Honours width and alignment, so positions line up in tables.
 impl fmt::Display for Position {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
+        fmt::Display::fmt(&self.0, f)
     }
 }
 
