@@ -120,6 +120,10 @@ pub async fn connect(options: PgConnectOptions, config: &PoolConfig) -> Result<P
     PgPoolOptions::new()
         .max_connections(config.max_connections)
         .acquire_timeout(Duration::from_secs(10))
+        // sqlx pings every connection it hands out: a round trip per append. Broken connections
+        // surface as errors on use instead, and idle ones are recycled.
+        .test_before_acquire(false)
+        .idle_timeout(Duration::from_secs(300))
         .after_connect(move |conn, _meta| {
             let role = role.clone();
             Box::pin(async move {
