@@ -12,14 +12,18 @@
 -- must not come back); p_fresh_* are new keys to record, for subjects that must not have one
 -- yet. Either failing raises CX002 naming the subject.
 -- A stale expected version raises CX001 with DETAIL '<stream index>:<actual version>'.
+-- p_prev_hashes per stream: the hash of the event at the expected version when the caller knows
+-- it (events never change, so it is a fact, not a cache that can go stale); the head lookup is
+-- then skipped, and the unique (stream, sequence) key still refuses a concurrent append. NULL:
+-- look the head up and check the expected version.
 CREATE FUNCTION ctxi_append(
-    p_types text[], p_ids text[], p_expected bigint[],
+    p_types text[], p_ids text[], p_expected bigint[], p_prev_hashes bytea[],
     p_event_stream int[], p_event_types text[], p_event_versions text[], p_payloads text[], p_contents bytea[],
     p_metadata text,
     p_known_subjects text[], p_known_ids uuid[],
     p_fresh_subjects text[], p_fresh_ids uuid[], p_fresh_wrapped bytea[],
     p_command_id uuid, p_fingerprint bytea, p_result json,
-    OUT last_position bigint, OUT versions bigint[])
+    OUT last_position bigint, OUT versions bigint[], OUT head_hashes bytea[])
 LANGUAGE plpgsql AS $$
 DECLARE
     v_xid bigint := pg_current_xact_id()::text::bigint;
@@ -55,6 +59,11 @@ BEGIN
 
     versions := '{}';
     FOR i IN 1 .. cardinality(p_types) LOOP
+        IF p_prev_hashes[i] IS NOT NULL AND p_expected[i] >= 0 THEN
+            versions[i] := p_expected[i];
+            v_hashes[i] := p_prev_hashes[i];
+            CONTINUE;
+        END IF;
         SELECT e.sequence, e.hash INTO v_seq, v_hash FROM events e
          WHERE e.aggregate_type = p_types[i] AND e.aggregate_id = p_ids[i]
          ORDER BY e.sequence DESC LIMIT 1;
@@ -87,6 +96,7 @@ BEGIN
            WITH ORDINALITY AS e(s, t, v, pl, ph, h, n);
 
     last_position := (v_xid << 16) | (cardinality(p_payloads) - 1);
+    head_hashes := v_hashes;
     IF p_command_id IS NOT NULL THEN
         INSERT INTO command_log (command_id, fingerprint, outcome)
         VALUES (p_command_id, p_fingerprint, json_build_object(

@@ -11,7 +11,7 @@ use sqlx::{PgConnection, Row};
 use super::PostgresStore;
 use crate::error::{AppendError, StoreError};
 use crate::event::{AppendRequest, Committed, ExpectedVersion, Idempotency, StreamId};
-use crate::hash::content_digest;
+use crate::hash::{content_digest, Hash};
 use crate::position::Position;
 use crate::prepare;
 use crate::sealing::DataKey;
@@ -72,7 +72,7 @@ impl PostgresStore {
             if in_transaction {
                 sqlx::query("SAVEPOINT ctxi_append").execute(&mut *conn).await?;
             }
-            let attempt = call_append(conn, request, &sealing).await;
+            let attempt = self.call_append(conn, request, &sealing).await;
             if in_transaction {
                 let end =
                     if attempt.is_ok() { "RELEASE SAVEPOINT ctxi_append" } else { "ROLLBACK TO SAVEPOINT ctxi_append" };
@@ -183,57 +183,62 @@ pub(super) struct SealingKeys {
     pub fresh: HashMap<String, Vec<u8>>,
 }
 
-async fn call_append(
-    conn: &mut PgConnection,
-    request: &AppendRequest,
-    sealing: &SealingKeys,
-) -> Result<Committed, AppendError> {
-    let payloads = prepare::seal_payloads(request, &sealing.keys)?;
-    let metadata = serde_json::to_string(&request.metadata)?;
-    let types: Vec<&str> = request.streams.iter().map(|s| s.stream.aggregate_type.as_str()).collect();
-    let ids: Vec<&str> = request.streams.iter().map(|s| s.stream.aggregate_id.as_str()).collect();
-    let expected: Vec<i64> = request
-        .streams
-        .iter()
-        .map(|s| match s.expected {
-            ExpectedVersion::Any => -1,
-            ExpectedVersion::NoStream => 0,
-            ExpectedVersion::Exactly(v) => prepare::to_i64(v),
-        })
-        .collect();
-    let events: Vec<(i32, &crate::NewEvent)> =
-        request.streams.iter().zip(1..).flat_map(|(s, index)| s.events.iter().map(move |e| (index, e))).collect();
-    let event_stream: Vec<i32> = events.iter().map(|(i, _)| *i).collect();
-    let event_types: Vec<&str> = events.iter().map(|(_, e)| e.event_type.as_str()).collect();
-    let event_versions: Vec<&str> = events.iter().map(|(_, e)| e.event_version.as_str()).collect();
-    let contents: Vec<Vec<u8>> = events
-        .iter()
-        .zip(&payloads)
-        .map(|((stream, e), payload)| {
-            let s = &request.streams[(*stream - 1) as usize].stream;
-            content_digest(&s.aggregate_type, &s.aggregate_id, &e.event_type, &e.event_version, &metadata, payload)
-                .to_vec()
-        })
-        .collect();
-    let (mut known_subjects, mut known_ids) = (Vec::new(), Vec::new());
-    let (mut fresh_subjects, mut fresh_ids, mut fresh_wrapped) = (Vec::new(), Vec::new(), Vec::new());
-    for (subject, key) in &sealing.keys {
-        match sealing.fresh.get(subject) {
-            Some(wrapped) => {
-                fresh_subjects.push(subject.as_str());
-                fresh_ids.push(key.id);
-                fresh_wrapped.push(wrapped.as_slice());
-            }
-            None => {
-                known_subjects.push(subject.as_str());
-                known_ids.push(key.id);
+impl PostgresStore {
+    async fn call_append(
+        &self,
+        conn: &mut PgConnection,
+        request: &AppendRequest,
+        sealing: &SealingKeys,
+    ) -> Result<Committed, AppendError> {
+        let payloads = prepare::seal_payloads(request, &sealing.keys)?;
+        let metadata = serde_json::to_string(&request.metadata)?;
+        let types: Vec<&str> = request.streams.iter().map(|s| s.stream.aggregate_type.as_str()).collect();
+        let ids: Vec<&str> = request.streams.iter().map(|s| s.stream.aggregate_id.as_str()).collect();
+        let expected: Vec<i64> = request
+            .streams
+            .iter()
+            .map(|s| match s.expected {
+                ExpectedVersion::Any => -1,
+                ExpectedVersion::NoStream => 0,
+                ExpectedVersion::Exactly(v) => prepare::to_i64(v),
+            })
+            .collect();
+        let prev_hashes: Vec<Option<Vec<u8>>> =
+            request.streams.iter().map(|s| self.heads.prev_hash(&s.stream, s.expected).map(|h| h.to_vec())).collect();
+        let events: Vec<(i32, &crate::NewEvent)> =
+            request.streams.iter().zip(1..).flat_map(|(s, index)| s.events.iter().map(move |e| (index, e))).collect();
+        let event_stream: Vec<i32> = events.iter().map(|(i, _)| *i).collect();
+        let event_types: Vec<&str> = events.iter().map(|(_, e)| e.event_type.as_str()).collect();
+        let event_versions: Vec<&str> = events.iter().map(|(_, e)| e.event_version.as_str()).collect();
+        let contents: Vec<Vec<u8>> = events
+            .iter()
+            .zip(&payloads)
+            .map(|((stream, e), payload)| {
+                let s = &request.streams[(*stream - 1) as usize].stream;
+                content_digest(&s.aggregate_type, &s.aggregate_id, &e.event_type, &e.event_version, &metadata, payload)
+                    .to_vec()
+            })
+            .collect();
+        let (mut known_subjects, mut known_ids) = (Vec::new(), Vec::new());
+        let (mut fresh_subjects, mut fresh_ids, mut fresh_wrapped) = (Vec::new(), Vec::new(), Vec::new());
+        for (subject, key) in &sealing.keys {
+            match sealing.fresh.get(subject) {
+                Some(wrapped) => {
+                    fresh_subjects.push(subject.as_str());
+                    fresh_ids.push(key.id);
+                    fresh_wrapped.push(wrapped.as_slice());
+                }
+                None => {
+                    known_subjects.push(subject.as_str());
+                    known_ids.push(key.id);
+                }
             }
         }
-    }
-    let row = sqlx::query("SELECT last_position, versions FROM ctxi_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::json)")
+        let row = sqlx::query("SELECT last_position, versions, head_hashes FROM ctxi_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18::json)")
         .bind(&types)
         .bind(&ids)
         .bind(&expected)
+        .bind(&prev_hashes)
         .bind(&event_stream)
         .bind(&event_types)
         .bind(&event_versions)
@@ -250,12 +255,19 @@ async fn call_append(
         .bind(serde_json::to_string(&request.result)?)
         .fetch_one(&mut *conn)
         .await?;
-    let last: i64 = row.try_get("last_position")?;
-    let versions: Vec<i64> = row.try_get("versions")?;
-    Ok(Committed {
-        position: Position::from_raw(last),
-        versions: request.streams.iter().zip(versions).map(|(s, v)| (s.stream.clone(), v.unsigned_abs())).collect(),
-        result: request.result.clone(),
-        replayed: false,
-    })
+        let last: i64 = row.try_get("last_position")?;
+        let versions: Vec<i64> = row.try_get("versions")?;
+        let head_hashes: Vec<Vec<u8>> = row.try_get("head_hashes")?;
+        for ((s, version), hash) in request.streams.iter().zip(&versions).zip(head_hashes) {
+            if let Ok(hash) = Hash::try_from(hash) {
+                self.heads.remember(&s.stream, version.unsigned_abs(), hash);
+            }
+        }
+        Ok(Committed {
+            position: Position::from_raw(last),
+            versions: request.streams.iter().zip(versions).map(|(s, v)| (s.stream.clone(), v.unsigned_abs())).collect(),
+            result: request.result.clone(),
+            replayed: false,
+        })
+    }
 }

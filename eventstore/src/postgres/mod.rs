@@ -7,6 +7,7 @@
 //! violation is the concurrency conflict) and cqrs-es's event contract and upcasters.
 
 mod append;
+mod heads;
 mod keys;
 mod read;
 pub mod verify;
@@ -38,6 +39,8 @@ pub struct PostgresStore {
     appended: watch::Sender<Position>,
     /// Data keys this process seals with (see `keys.rs`).
     key_cache: Arc<Mutex<HashMap<String, DataKey>>>,
+    /// Hash of each stream's event at a known version (see `heads.rs`).
+    heads: heads::KnownHeads,
 }
 
 impl PostgresStore {
@@ -46,7 +49,14 @@ impl PostgresStore {
     pub fn new(pool: PgPool, kek: KeyEncryptionKey) -> Self {
         let (appended, _) = watch::channel(Position::START);
         tokio::spawn(announce_appends(pool.clone(), appended.subscribe()));
-        Self { pool, kek, upcasters: Upcasters::default(), appended, key_cache: Arc::default() }
+        Self {
+            pool,
+            kek,
+            upcasters: Upcasters::default(),
+            appended,
+            key_cache: Arc::default(),
+            heads: heads::KnownHeads::default(),
+        }
     }
 
     pub fn with_upcasters(mut self, upcasters: Upcasters) -> Self {

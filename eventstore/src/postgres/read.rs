@@ -11,13 +11,14 @@ use sqlx::Row;
 use super::PostgresStore;
 use crate::error::{AppendError, StoreError};
 use crate::event::{AppendRequest, Committed, Idempotency, RecordedEvent, StreamId};
+use crate::hash::Hash;
 use crate::metadata::EventMetadata;
 use crate::position::Position;
 use crate::sealing;
 use crate::store::EventStore;
 
 const COLUMNS: &str = "position, aggregate_type, aggregate_id, sequence, event_type, event_version, \
-                       payload::text AS payload, metadata::text AS metadata";
+                       payload::text AS payload, metadata::text AS metadata, hash";
 
 #[async_trait]
 impl EventStore for PostgresStore {
@@ -33,6 +34,12 @@ impl EventStore for PostgresStore {
         .bind(&stream.aggregate_id)
         .fetch_all(&self.pool)
         .await?;
+        // Loading an aggregate usually precedes appending to it: remember where it ends.
+        if let Some(last) = rows.last() {
+            if let Ok(hash) = Hash::try_from(last.try_get::<Vec<u8>, _>(8)?) {
+                self.heads.remember(stream, last.try_get::<i64, _>(3)?.unsigned_abs(), hash);
+            }
+        }
         self.decode_rows(rows).await
     }
 
