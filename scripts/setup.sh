@@ -30,6 +30,13 @@ if ! command -v cargo >/dev/null 2>&1; then
   fi
 fi
 
+# The toolchain pinned in rust-toolchain.toml (rustup may be set not to install it on demand).
+toolchain=$(sed -n 's/^channel *= *"\(.*\)"/\1/p' "$(dirname "$0")/../rust-toolchain.toml")
+if command -v rustup >/dev/null && ! rustup toolchain list | grep -q "^$toolchain"; then
+  say "installing Rust $toolchain"
+  rustup toolchain install "$toolchain" --profile minimal
+fi
+
 # PostgreSQL listening on 127.0.0.1:5432. There is no systemd on these machines: start the
 # Debian cluster directly.
 if ! pg_isready -q -h 127.0.0.1 -p 5432; then
