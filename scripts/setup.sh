@@ -58,11 +58,6 @@ if ! PGPASSWORD=ctxi_dev psql -h 127.0.0.1 -U ctxi_dev -d postgres -tAc 'SELECT 
        END IF;
      END \$\$;"
 fi
-if ! PGPASSWORD=ctxi_dev psql -h 127.0.0.1 -U ctxi_dev -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'ctxi'" | grep -q 1; then
-  say "creating the ctxi database"
-  PGPASSWORD=ctxi_dev psql -q -h 127.0.0.1 -U ctxi_dev -d postgres -c 'CREATE DATABASE ctxi'
-fi
-
 # The development key-encryption key, made once: a new one would make existing personal data
 # unreadable. Production keeps its key in a secret store instead.
 kek_file="$(cd "$(dirname "$0")/.." && pwd)/data/kek"

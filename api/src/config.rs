@@ -1,8 +1,11 @@
-//! Where the CLI finds PostgreSQL and the key-encryption key.
+//! Where the CLI finds PostgreSQL (a server, or the embedded default) and the key-encryption key.
 
+use std::path::PathBuf;
 use std::str::FromStr;
 
 use anyhow::{anyhow, Context};
+
+use crate::embedded::EmbeddedPostgres;
 use clap::Args;
 use eventstore::postgres::{connect, PoolConfig};
 use eventstore::sealing::KeyEncryptionKey;
@@ -14,33 +17,60 @@ pub const APP_ROLE: &str = "ctxi_app";
 
 #[derive(Debug, Clone, Args)]
 pub struct DatabaseArgs {
-    /// PostgreSQL URL, e.g. postgres://postgres@127.0.0.1:5432/ctxi
+    /// PostgreSQL URL, e.g. postgres://postgres@127.0.0.1:5432/ctxi. Without it, a private
+    /// PostgreSQL cluster in the data folder is used (started, or reused if running).
     #[arg(long = "database-url", env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
+    /// Where the embedded PostgreSQL keeps its cluster when no DATABASE_URL is given.
+    #[arg(long = "data-dir", env = "CTXI_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
 }
 
 impl DatabaseArgs {
-    pub fn options(&self) -> anyhow::Result<PgConnectOptions> {
-        let url = self.database_url.as_deref().ok_or_else(|| {
-            anyhow!("no database configured: set DATABASE_URL (or --database-url), e.g. postgres://postgres@127.0.0.1:5432/ctxi")
-        })?;
-        PgConnectOptions::from_str(url).context("DATABASE_URL is not a valid PostgreSQL URL")
+    /// Connects to `DATABASE_URL`, or starts (or reuses) the embedded cluster. Call
+    /// [`Database::close`] when done, so an embedded server started here stops again.
+    pub async fn open(&self) -> anyhow::Result<Database> {
+        match &self.database_url {
+            Some(url) => {
+                let options = PgConnectOptions::from_str(url).context("DATABASE_URL is not a valid PostgreSQL URL")?;
+                Ok(Database { options, embedded: None })
+            }
+            None => {
+                let embedded = EmbeddedPostgres::start(&self.data_dir).await?;
+                Ok(Database { options: embedded.connect_options(), embedded: Some(embedded) })
+            }
+        }
     }
+}
 
+/// An open database: the configured server or the embedded one.
+#[derive(Debug)]
+pub struct Database {
+    options: PgConnectOptions,
+    embedded: Option<EmbeddedPostgres>,
+}
+
+impl Database {
     /// A pool with the connecting user's own privileges: for migrations only.
     pub async fn admin_pool(&self) -> anyhow::Result<PgPool> {
-        let options = self.options()?;
-        connect(options, &PoolConfig { max_connections: 4, role: None })
+        connect(self.options.clone(), &PoolConfig { max_connections: 4, role: None })
             .await
             .context("cannot connect to PostgreSQL (is it running, and is DATABASE_URL right?)")
     }
 
     /// A pool running as the application role, as everything but migrations does.
     pub async fn app_pool(&self, max_connections: u32) -> anyhow::Result<PgPool> {
-        let options = self.options()?;
-        connect(options, &PoolConfig { max_connections, role: Some(APP_ROLE.into()) })
+        connect(self.options.clone(), &PoolConfig { max_connections, role: Some(APP_ROLE.into()) })
             .await
             .context("cannot connect to PostgreSQL as the application role (has `ctxi migrate` run?)")
+    }
+
+    /// Stops the embedded server if this process started it.
+    pub async fn close(self) -> anyhow::Result<()> {
+        match self.embedded {
+            Some(embedded) => embedded.stop().await,
+            None => Ok(()),
+        }
     }
 }
 

@@ -68,11 +68,14 @@ async fn verify_names_the_first_broken_position_and_exits_3() {
 }
 
 #[tokio::test]
-async fn a_missing_database_url_is_a_clear_error() {
-    let out =
-        Command::new(env!("CARGO_BIN_EXE_ctxi")).args(["audit", "verify"]).env_remove("DATABASE_URL").output().unwrap();
+async fn an_invalid_database_url_is_a_clear_error() {
+    let out = Command::new(env!("CARGO_BIN_EXE_ctxi"))
+        .args(["audit", "verify"])
+        .env("DATABASE_URL", "postgres://host:notaport/db")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("set DATABASE_URL"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a valid PostgreSQL URL"));
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@ use eventstore::Position;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::EXIT_CHAIN_BROKEN;
-use crate::config::DatabaseArgs;
+use crate::config::{Database, DatabaseArgs};
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
@@ -25,6 +25,13 @@ pub enum AuditCommand {
 
 pub async fn run(command: AuditCommand) -> anyhow::Result<ExitCode> {
     let AuditCommand::Verify { db, from, to } = command;
+    let db = db.open().await?;
+    let outcome = verify(&db, from, to).await;
+    db.close().await?;
+    outcome
+}
+
+async fn verify(db: &Database, from: Option<Position>, to: Option<Position>) -> anyhow::Result<ExitCode> {
     let pool = db.app_pool(2).await?;
     let spinner = ProgressBar::new_spinner().with_style(
         ProgressStyle::with_template("{spinner} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()),

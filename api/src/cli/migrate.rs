@@ -2,11 +2,18 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use crate::config::DatabaseArgs;
+use crate::config::{Database, DatabaseArgs};
 
 /// Applies the event store's migrations (as the connecting user, who must own the schema), then
 /// creates the read models as the application role, which owns them so rebuilds can swap them.
-pub async fn run(db: &DatabaseArgs) -> anyhow::Result<ExitCode> {
+pub async fn run(args: &DatabaseArgs) -> anyhow::Result<ExitCode> {
+    let db = args.open().await?;
+    let outcome = migrate(&db).await;
+    db.close().await?;
+    outcome
+}
+
+async fn migrate(db: &Database) -> anyhow::Result<ExitCode> {
     let admin = db.admin_pool().await?;
     eventstore::postgres::MIGRATOR.run(&admin).await.context("applying the event store migrations")?;
     let app = db.app_pool(2).await?;

@@ -6,7 +6,7 @@ use eventstore::PostgresStore;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::StoreArgs;
-use crate::config::DatabaseArgs;
+use crate::config::{Database, DatabaseArgs};
 
 #[derive(Debug, Subcommand)]
 pub enum ProjectionsCommand {
@@ -31,12 +31,22 @@ pub enum ProjectionsCommand {
 
 pub async fn run(command: ProjectionsCommand) -> anyhow::Result<ExitCode> {
     match command {
-        ProjectionsCommand::Status { db } => status(&db).await,
-        ProjectionsCommand::Rebuild { store, name, all } => rebuild(&store, name.as_deref(), all).await,
+        ProjectionsCommand::Status { db } => {
+            let db = db.open().await?;
+            let outcome = status(&db).await;
+            db.close().await?;
+            outcome
+        }
+        ProjectionsCommand::Rebuild { store, name, all } => {
+            let db = store.db.open().await?;
+            let outcome = rebuild(&db, &store, name.as_deref(), all).await;
+            db.close().await?;
+            outcome
+        }
     }
 }
 
-async fn status(db: &DatabaseArgs) -> anyhow::Result<ExitCode> {
+async fn status(db: &Database) -> anyhow::Result<ExitCode> {
     let pool = db.app_pool(2).await?;
     // Status reads no personal data: the store needs no real key-encryption key here.
     let store = PostgresStore::new(pool.clone(), eventstore::sealing::KeyEncryptionKey::generate().0);
@@ -48,14 +58,14 @@ async fn status(db: &DatabaseArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn rebuild(args: &StoreArgs, name: Option<&str>, all: bool) -> anyhow::Result<ExitCode> {
+async fn rebuild(db: &Database, args: &StoreArgs, name: Option<&str>, all: bool) -> anyhow::Result<ExitCode> {
     let projectors = match (name, all) {
         (_, true) => projections::all(),
         (Some(name), false) => vec![projections::find(name)?],
         (None, false) => anyhow::bail!("name a projector or pass --all"),
     };
     // A rebuild reads and applies in parallel and swaps on its own connection.
-    let store = PostgresStore::new(args.db.app_pool(10).await?, args.kek.key()?);
+    let store = PostgresStore::new(db.app_pool(10).await?, args.kek.key()?);
     let bar = ProgressBar::new(0).with_style(
         ProgressStyle::with_template("rebuilding {bar:40} {pos}/{len} events ({per_sec}, eta {eta})")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
