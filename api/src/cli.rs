@@ -5,7 +5,7 @@
 
 mod audit;
 mod bench;
-mod migrate;
+pub(crate) mod migrate;
 mod projections;
 
 use std::process::ExitCode;
@@ -26,6 +26,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the platform: migrations, projectors and the HTTP server.
+    Serve(crate::serve::ServeArgs),
     /// Create or upgrade the event store's tables and the read models.
     Migrate {
         #[command(flatten)]
@@ -51,6 +53,7 @@ enum Command {
 /// Runs a parsed command line and returns the process exit code.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Serve(args) => crate::serve::run(args).await,
         Command::Migrate { db } => migrate::run(&db).await,
         Command::Projections { command } => projections::run(command).await,
         Command::Audit { command } => audit::run(command).await,
