@@ -1,6 +1,6 @@
 //! Why a command was not carried out, in the terms an API answers with.
 
-use domain::{ApiKeyError, EmailClaimError, Plan, ProjectError, TenantError, UserError, ValidationError};
+use domain::{ApiKeyError, EmailClaimError, Plan, ProjectError, SessionError, TenantError, UserError, ValidationError};
 use eventstore::{AppendError, StoreError};
 use thiserror::Error;
 
@@ -107,6 +107,17 @@ impl From<ProjectError> for CommandError {
         match e {
             ProjectError::NotFound => Self::NotFound("project"),
             e @ ProjectError::AlreadyExists => Self::Domain(e.to_string()),
+        }
+    }
+}
+
+impl From<SessionError> for CommandError {
+    fn from(e: SessionError) -> Self {
+        match e {
+            SessionError::NotFound => Self::NotFound("session"),
+            e @ (SessionError::AlreadyStarted | SessionError::AlreadyEnded | SessionError::ExpiresBeforeStart) => {
+                Self::Domain(e.to_string())
+            }
         }
     }
 }

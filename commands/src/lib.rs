@@ -24,6 +24,7 @@ mod password;
 mod revoke_api_key;
 mod run;
 mod secrets;
+mod sessions;
 mod signup;
 
 use std::fmt;
@@ -39,6 +40,7 @@ pub use issue_api_key::IssuedApiKey;
 pub use load::{load, Loaded};
 pub use password::verify_password;
 pub use secrets::Secrets;
+pub use sessions::{hash_token, StartedSession};
 pub use signup::{Signup, SignupInput};
 
 /// The write side of ContextInject: one method per command, over any [`EventStore`].

@@ -74,6 +74,10 @@ typed_id!(
     /// An API key issued for one project.
     ApiKeyId, "api_key_id"
 );
+typed_id!(
+    /// A dashboard sign-in of one user into one tenant.
+    SessionId, "session_id"
+);
 
 impl UserId {
     /// The data subject owning this user's personal data: erasing it shreds their key.

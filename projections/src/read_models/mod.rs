@@ -14,6 +14,7 @@ mod api_keys;
 mod email_claims;
 mod memberships;
 mod projects;
+mod sessions;
 mod tenants;
 mod users;
 
@@ -23,13 +24,14 @@ pub use api_keys::ApiKeys;
 pub use email_claims::EmailClaims;
 pub use memberships::Memberships;
 pub use projects::Projects;
+pub use sessions::Sessions;
 pub use tenants::Tenants;
 pub use users::Users;
 
 use crate::{ProjectionError, Projector};
 
 /// The names of the standard projectors, in the order [`all`] returns them.
-pub const NAMES: &[&str] = &["tenants", "users", "memberships", "projects", "api_keys", "email_claims"];
+pub const NAMES: &[&str] = &["tenants", "users", "memberships", "projects", "api_keys", "email_claims", "sessions"];
 
 /// The standard projectors, as `ctxi serve` runs them.
 pub fn all() -> Vec<Arc<dyn Projector>> {
@@ -40,6 +42,7 @@ pub fn all() -> Vec<Arc<dyn Projector>> {
         Arc::new(Projects),
         Arc::new(ApiKeys),
         Arc::new(EmailClaims),
+        Arc::new(Sessions),
     ]
 }
 
