@@ -51,7 +51,11 @@ enum Command {
 }
 
 /// Runs a parsed command line and returns the process exit code.
+/// `serve` sets up its own logging from its settings; the other commands log warnings as text.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    if !matches!(cli.command, Command::Serve(_)) {
+        crate::logging::init_cli();
+    }
     match cli.command {
         Command::Serve(args) => crate::serve::run(args).await,
         Command::Migrate { db } => migrate::run(&db).await,

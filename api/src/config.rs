@@ -90,3 +90,17 @@ impl KekArgs {
         KeyEncryptionKey::from_base64(encoded).context("CTXI_KEK is invalid")
     }
 }
+
+/// A 32-byte key for `purpose`, derived from the key-encryption key (HMAC-SHA256 of the
+/// purpose under the KEK's bytes), so that operators configure one secret. The email lookup
+/// key derived here must stay the same for the life of the data: rotating the KEK means
+/// re-wrapping data keys under a new one while keeping this derivation's input.
+pub fn derive_key(kek_base64: &str, purpose: &str) -> anyhow::Result<[u8; 32]> {
+    use base64::Engine;
+    use hmac::{Hmac, Mac};
+    let kek = base64::engine::general_purpose::STANDARD.decode(kek_base64.trim()).context("CTXI_KEK is not base64")?;
+    let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&kek).context("CTXI_KEK cannot key an HMAC")?;
+    mac.update(b"ctxi derived key v1: ");
+    mac.update(purpose.as_bytes());
+    Ok(mac.finalize().into_bytes().into())
+}

@@ -6,5 +6,8 @@
 pub mod cli;
 pub mod config;
 pub mod embedded;
+pub mod http;
 pub mod logging;
+pub mod metrics;
 pub mod serve;
+pub mod settings;

@@ -9,7 +9,6 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    api::logging::init();
     let cli = api::cli::Cli::parse();
     match api::cli::run(cli).await {
         Ok(code) => code,

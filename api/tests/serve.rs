@@ -51,3 +51,45 @@ async fn serve_reports_ready_and_stops_on_sigterm() {
     assert!(exit.success(), "{exit:?}");
     assert_eq!(lines.next_line().await.unwrap().as_deref(), Some("stopped"));
 }
+
+/// Runs `ctxi serve` to completion with `env`, returning its exit code and stderr.
+async fn serve_fails_with(env: &[(&str, &str)]) -> (Option<i32>, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ctxi"));
+    command.args(["serve", "--listen", "127.0.0.1:0"]).env_remove("DATABASE_URL").env_remove("CTXI_LISTEN");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let output = tokio::time::timeout(Duration::from_secs(60), command.output()).await.expect("exits in time").unwrap();
+    (output.status.code(), String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+#[tokio::test]
+async fn a_bad_setting_is_named_and_no_secret_is_printed() {
+    let (_, kek) = KeyEncryptionKey::generate();
+    let (code, stderr) = serve_fails_with(&[
+        ("CTXI_KEK", &kek),
+        ("CTXI_SESSION_TTL_HOURS", "a week"),
+        ("DATABASE_URL", "postgres://app:hunter2@127.0.0.1:1/none"),
+    ])
+    .await;
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("session_ttl_hours") && stderr.contains("CTXI_SESSION_TTL_HOURS"), "{stderr}");
+    assert!(!stderr.contains(&kek) && !stderr.contains("hunter2"), "a secret was printed: {stderr}");
+}
+
+#[tokio::test]
+async fn an_unreachable_database_is_a_clear_error() {
+    let (_, kek) = KeyEncryptionKey::generate();
+    let (code, stderr) =
+        serve_fails_with(&[("CTXI_KEK", &kek), ("DATABASE_URL", "postgres://app:hunter2@127.0.0.1:1/none")]).await;
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("cannot connect to PostgreSQL"), "{stderr}");
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+}
+
+#[tokio::test]
+async fn a_missing_kek_says_how_to_make_one() {
+    let (code, stderr) = serve_fails_with(&[("CTXI_KEK", "")]).await;
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("CTXI_KEK"), "{stderr}");
+}

@@ -1,0 +1,174 @@
+//! Prometheus metrics for `GET /metrics`: HTTP requests by route, appends to the event store,
+//! and how far behind each projector is.
+//!
+//! Requests are counted by [`track_requests`] and appends by [`MeteredStore`]; the projector
+//! gauges are read from the database when [`Metrics::render`] runs, so they are never stale.
+
+mod http;
+mod store;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use eventstore::{AppendError, Committed, PostgresStore};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::{Registry, Unit};
+use sqlx::PgPool;
+
+pub use http::track_requests;
+pub use store::MeteredStore;
+
+/// The content type of [`Metrics::render`]'s output, the OpenMetrics text format (which
+/// Prometheus prefers when it scrapes).
+pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+/// Request latency buckets in seconds, from a cached read (1 ms) to a request about to time
+/// out (10 s).
+const LATENCY_BUCKETS: [f64; 13] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+
+/// The metrics registry and its families; cheap to clone, all clones count into the same series.
+#[derive(Clone, Debug)]
+pub struct Metrics(Arc<Inner>);
+
+#[derive(Debug)]
+struct Inner {
+    registry: Registry,
+    http_requests: Family<RequestLabels, Counter>,
+    http_request_duration: Family<RouteLabels, Histogram>,
+    events_appended: Counter,
+    append_conflicts: Counter,
+    idempotent_replays: Counter,
+    projector_position: Family<ProjectorLabels, Gauge>,
+    projector_lag: Family<ProjectorLabels, Gauge>,
+    /// Held from refreshing the projector gauges until they are encoded, so that concurrent
+    /// scrapes never see each other's half-refreshed gauges.
+    scrape: tokio::sync::Mutex<()>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct RequestLabels {
+    route: String,
+    method: String,
+    status: u16,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct RouteLabels {
+    route: String,
+    method: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct ProjectorLabels {
+    projector: String,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        let mut registry = Registry::default();
+        let http_requests = Family::default();
+        registry.register("http_requests", "HTTP requests answered, by route template", http_requests.clone());
+        let http_request_duration =
+            Family::new_with_constructor((|| Histogram::new(LATENCY_BUCKETS)) as fn() -> Histogram);
+        registry.register_with_unit(
+            "http_request_duration",
+            "Time to answer an HTTP request, up to its response headers",
+            Unit::Seconds,
+            http_request_duration.clone(),
+        );
+        let events_appended = Counter::default();
+        registry.register("events_appended", "Events appended to the event store", events_appended.clone());
+        let append_conflicts = Counter::default();
+        registry.register(
+            "append_conflicts",
+            "Appends rejected because a stream had moved on (optimistic concurrency)",
+            append_conflicts.clone(),
+        );
+        let idempotent_replays = Counter::default();
+        registry.register(
+            "idempotent_replays",
+            "Retried commands answered with the stored outcome of their first run",
+            idempotent_replays.clone(),
+        );
+        let projector_position = Family::default();
+        registry.register(
+            "projector_position",
+            "The global position of the last event each projector has applied",
+            projector_position.clone(),
+        );
+        let projector_lag = Family::default();
+        registry.register("projector_lag", "Events each projector has yet to apply", projector_lag.clone());
+        Self(Arc::new(Inner {
+            registry,
+            http_requests,
+            http_request_duration,
+            events_appended,
+            append_conflicts,
+            idempotent_replays,
+            projector_position,
+            projector_lag,
+            scrape: tokio::sync::Mutex::new(()),
+        }))
+    }
+
+    /// Reads every projector's progress (checkpoints from `pool`, the head from `store`), then
+    /// encodes all metrics in the text format of [`CONTENT_TYPE`].
+    pub async fn render(&self, pool: &PgPool, store: &PostgresStore) -> anyhow::Result<String> {
+        let _scrape = self.0.scrape.lock().await;
+        let statuses = projections::status(pool, store).await.context("cannot read the projectors' progress")?;
+        // Cleared first so that a removed projector's series disappears.
+        self.0.projector_position.clear();
+        self.0.projector_lag.clear();
+        for status in statuses {
+            let labels = ProjectorLabels { projector: status.name };
+            self.0.projector_position.get_or_create(&labels).set(status.position.raw());
+            self.0.projector_lag.get_or_create(&labels).set(status.lag_events);
+        }
+        self.encode()
+    }
+
+    fn encode(&self) -> anyhow::Result<String> {
+        let mut text = String::new();
+        prometheus_client::encoding::text::encode(&mut text, &self.0.registry).context("cannot encode the metrics")?;
+        Ok(text)
+    }
+
+    fn record_request(&self, route: String, method: String, status: u16, elapsed: Duration) {
+        let route_labels = RouteLabels { route, method };
+        self.0.http_request_duration.get_or_create(&route_labels).observe(elapsed.as_secs_f64());
+        let RouteLabels { route, method } = route_labels;
+        self.0.http_requests.get_or_create(&RequestLabels { route, method, status }).inc();
+    }
+
+    /// Counts the outcome of appending `events` events.
+    fn record_append(&self, events: usize, outcome: &Result<Committed, AppendError>) {
+        match outcome {
+            Ok(committed) if committed.replayed => self.record_replay(),
+            Ok(_) => {
+                self.0.events_appended.inc_by(events as u64);
+            }
+            Err(AppendError::Conflict { .. }) => {
+                self.0.append_conflicts.inc();
+            }
+            Err(_) => {}
+        }
+    }
+
+    fn record_replay(&self) {
+        self.0.idempotent_replays.inc();
+    }
+}
+
+#[cfg(test)]
+mod tests;

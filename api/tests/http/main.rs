@@ -1,0 +1,8 @@
+//! The `/v1` API against a real `ctxi serve` over a fresh database per test.
+
+mod errors;
+mod flow;
+mod idempotency;
+mod isolation;
+mod observability;
+mod support;
