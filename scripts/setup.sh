@@ -66,4 +66,6 @@ if [ ! -s "$kek_file" ]; then
   mkdir -p "$(dirname "$kek_file")"
   (umask 077 && head -c 32 /dev/urandom | base64 > "$kek_file")
 fi
+# The dashboard's toolchain (wasm target, wasm-bindgen-cli) and Chromium for the browser tests.
+bash "$(dirname "$0")/setup-web.sh"
 say "setup complete"

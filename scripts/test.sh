@@ -6,4 +6,6 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://ctxi_dev:ctxi_dev@127.0.0.1:5432/postgres}"
+# The browser tests drive `ctxi serve` with the built dashboard.
+bash scripts/build-web.sh
 cargo test --workspace --locked

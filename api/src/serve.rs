@@ -118,6 +118,7 @@ async fn serve(
         secure_cookies: settings.secure_cookies(),
         projecting,
         metrics,
+        request_timeout: std::time::Duration::from_secs(settings.request_timeout_secs.max(1)),
     };
     let app = crate::http::app(Arc::new(state), &settings.web_dir);
     let listener = tokio::net::TcpListener::bind(settings.listen)

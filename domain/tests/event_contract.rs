@@ -3,8 +3,8 @@
 
 use cqrs_es::DomainEvent;
 use domain::{
-    ApiKeyEvent, ApiKeyId, Decide, EmailClaimEvent, Personal, Plan, ProjectEvent, ProjectId, Role, Tenant, TenantEvent,
-    TenantId, UserEvent, UserId, PERSONAL_TAG,
+    ApiKeyEvent, ApiKeyId, Decide, EmailClaimEvent, Personal, Plan, ProjectEvent, ProjectId, Role, SessionEvent,
+    SessionId, Tenant, TenantEvent, TenantId, UserEvent, UserId, PERSONAL_TAG,
 };
 use serde_json::{json, Value};
 use time::macros::datetime;
@@ -105,6 +105,19 @@ fn every_event_is_tagged_with_its_type_and_round_trips() {
     assert_eq!(types, ["ApiKeyIssued", "ApiKeyRevoked"]);
     let claimed = EmailClaimEvent::EmailClaimed { user_id: USER, at: AT };
     assert_eq!(type_of(&claimed), "EmailClaimed");
+    let session = [
+        SessionEvent::SessionStarted {
+            session_id: SessionId::new(Uuid::from_u128(5)),
+            user_id: USER,
+            tenant_id: TENANT,
+            token_hash: "h".into(),
+            expires_at: AT,
+            at: AT,
+        },
+        SessionEvent::SessionEnded { at: AT },
+    ];
+    let types: Vec<String> = session.iter().map(type_of).collect();
+    assert_eq!(types, ["SessionStarted", "SessionEnded"]);
 }
 
 #[test]

@@ -9,6 +9,7 @@ mod openapi;
 mod problem;
 mod request_id;
 mod routes;
+mod timeout;
 mod web;
 
 use std::path::Path;
@@ -49,6 +50,8 @@ pub struct AppState {
     /// Whether the projector runner is still running.
     pub projecting: watch::Receiver<bool>,
     pub metrics: Metrics,
+    /// Longest a request may take before it is answered 503.
+    pub request_timeout: std::time::Duration,
 }
 
 /// The whole HTTP application.
@@ -81,6 +84,7 @@ pub fn app(state: Arc<AppState>, web_dir: &Path) -> Router {
         .route("/readyz", get(ready))
         .route("/metrics", get(metrics))
         .fallback_service(web::dashboard(web_dir))
+        .layer(axum::middleware::from_fn_with_state(state.request_timeout, timeout::limit))
         .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), crate::metrics::track_requests))
         .layer(axum::middleware::from_fn(request_id::assign))
         .with_state(state)
