@@ -15,6 +15,7 @@ mod web;
 use std::path::Path;
 use std::sync::Arc;
 
+use api_types::ProblemType;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -83,6 +84,13 @@ pub fn app(state: Arc<AppState>, web_dir: &Path) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
         .route("/metrics", get(metrics))
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                ProblemType::MethodNotAllowed,
+                StatusCode::METHOD_NOT_ALLOWED,
+                "this path does not take that method",
+            )
+        })
         .fallback_service(web::dashboard(web_dir))
         .layer(axum::middleware::from_fn_with_state(state.request_timeout, timeout::limit))
         .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), crate::metrics::track_requests))

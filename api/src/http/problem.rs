@@ -85,6 +85,7 @@ fn title(kind: ProblemType) -> &'static str {
         ProblemType::Forbidden => "Not allowed",
         ProblemType::Csrf => "Missing or wrong CSRF token",
         ProblemType::NotFound => "Not found",
+        ProblemType::MethodNotAllowed => "Method not allowed",
         ProblemType::Conflict => "Conflict",
         ProblemType::PlanLimit => "Plan limit reached",
         ProblemType::IdempotencyKeyReused => "Idempotency key reused",

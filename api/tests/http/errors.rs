@@ -59,6 +59,9 @@ async fn bad_ids_unknown_routes_and_bad_positions() {
     assert_eq!(unknown.problem().kind(), Some(ProblemType::NotFound));
     let route = owner.get("/v1/no-such-thing").await;
     assert_eq!(route.problem().kind(), Some(ProblemType::NotFound));
+    let method = owner.send(Method::PUT, "/v1/projects", Some(json!({})), &[]).await;
+    assert_eq!(method.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(method.problem().kind(), Some(ProblemType::MethodNotAllowed));
     owner.position = None;
     let position = owner.send(Method::GET, "/v1/projects", None, &[("x-ctxi-consistency", "soon")]).await;
     assert_eq!(position.problem().kind(), Some(ProblemType::Validation));

@@ -43,6 +43,7 @@ pub enum ProblemType {
     Forbidden,
     Csrf,
     NotFound,
+    MethodNotAllowed,
     Conflict,
     PlanLimit,
     IdempotencyKeyReused,
@@ -54,12 +55,13 @@ pub enum ProblemType {
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 13] = [
+    pub const ALL: [ProblemType; 14] = [
         Self::Validation,
         Self::Unauthorized,
         Self::Forbidden,
         Self::Csrf,
         Self::NotFound,
+        Self::MethodNotAllowed,
         Self::Conflict,
         Self::PlanLimit,
         Self::IdempotencyKeyReused,
@@ -78,6 +80,7 @@ impl ProblemType {
             Self::Forbidden => "forbidden",
             Self::Csrf => "csrf",
             Self::NotFound => "not-found",
+            Self::MethodNotAllowed => "method-not-allowed",
             Self::Conflict => "conflict",
             Self::PlanLimit => "plan-limit",
             Self::IdempotencyKeyReused => "idempotency-key-reused",

@@ -42,12 +42,7 @@ pub async fn signup(
         user_id: signup.user_id.as_uuid(),
         position: session.position.to_string(),
     };
-    let mut response = written(StatusCode::CREATED, session.position, body);
-    set_cookies(
-        response.headers_mut(),
-        sign_in_cookies(&state.csrf, &session.token, state.session_ttl, state.secure_cookies),
-    );
-    Ok(response)
+    Ok(signed_in(&state, StatusCode::CREATED, &session, body))
 }
 
 /// Signs in with email and password.
@@ -66,12 +61,17 @@ pub async fn login(
     let tenant_id = first_tenant(&state, user_id).await?.ok_or_else(wrong)?;
     let session = start_session(&state, &request, user_id, tenant_id).await?;
     let me = me_of(&state, user_id, tenant_id).await?.ok_or_else(|| ApiError::not_found("user"))?;
-    let mut response = written(StatusCode::OK, session.position, me);
+    Ok(signed_in(&state, StatusCode::OK, &session, me))
+}
+
+/// A write's answer that also hands the browser the session's cookies.
+fn signed_in(state: &AppState, status: StatusCode, session: &StartedSession, body: impl serde::Serialize) -> Response {
+    let mut response = written(status, session.position, body);
     set_cookies(
         response.headers_mut(),
         sign_in_cookies(&state.csrf, &session.token, state.session_ttl, state.secure_cookies),
     );
-    Ok(response)
+    response
 }
 
 /// Ends the session. Needs the CSRF token, like every cookie-authenticated write.
