@@ -9,6 +9,7 @@ mod openapi;
 mod problem;
 mod request_id;
 mod routes;
+mod security_headers;
 mod timeout;
 mod web;
 
@@ -94,6 +95,7 @@ pub fn app(state: Arc<AppState>, web_dir: &Path) -> Router {
         .fallback_service(web::dashboard(web_dir))
         .layer(axum::middleware::from_fn_with_state(state.request_timeout, timeout::limit))
         .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), crate::metrics::track_requests))
+        .layer(axum::middleware::from_fn(security_headers::add))
         .layer(axum::middleware::from_fn(request_id::assign))
         .with_state(state)
 }

@@ -36,6 +36,9 @@ async fn the_openapi_document_describes_every_route() {
     }
     let docs = reqwest::get(format!("{}/v1/docs", server.base)).await.unwrap();
     assert_eq!(docs.status(), StatusCode::OK);
+    let csp = docs.headers()["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert_eq!(docs.headers()["x-content-type-options"], "nosniff");
     let html = docs.text().await.unwrap();
     assert!(html.contains("/v1/projects/{id}/api-keys/{key_id}") && html.contains("problems/plan-limit"), "{html}");
 }
