@@ -5,8 +5,8 @@
 #![allow(clippy::expect_used)]
 
 use domain::{
-    ApiKeyEvent, ApiKeyId, EmailClaimEvent, Personal, Plan, ProjectEvent, ProjectId, TenantEvent, TenantId, UserEvent,
-    UserId,
+    ApiKeyEvent, ApiKeyId, EmailClaimEvent, Personal, Plan, ProjectEvent, ProjectId, SessionEvent, SessionId,
+    TenantEvent, TenantId, UserEvent, UserId,
 };
 use eventstore::{AppendRequest, EventMetadata, ExpectedVersion, NewEvent, StreamAppend, StreamId};
 use time::OffsetDateTime;
@@ -17,7 +17,7 @@ fn event(e: &impl cqrs_es::DomainEvent) -> NewEvent {
 }
 
 /// Events per tenant in [`tenants_request`].
-pub const EVENTS_PER_TENANT: usize = 21;
+pub const EVENTS_PER_TENANT: usize = 23;
 
 fn stream(kind: &str, id: impl std::fmt::Display, events: Vec<NewEvent>) -> StreamAppend {
     StreamAppend { stream: StreamId::new(kind, id), expected: ExpectedVersion::NoStream, events }
@@ -25,7 +25,7 @@ fn stream(kind: &str, id: impl std::fmt::Display, events: Vec<NewEvent>) -> Stre
 
 /// One append of `tenants` signups' worth of events like `ctxi bench rebuild` makes: per
 /// tenant a user, a claim, the tenant with three projects (renamed) of two keys each (two
-/// revoked) and a plan change, 21 events.
+/// revoked), a plan change, and a session that ends: 23 events.
 pub fn tenants_request(tenants: usize, at: OffsetDateTime) -> AppendRequest {
     let mut streams = Vec::new();
     for _ in 0..tenants {
@@ -84,5 +84,18 @@ fn tenant_streams(at: OffsetDateTime) -> Vec<StreamAppend> {
     }
     tenant.push(event(&TenantEvent::PlanChanged { from: Plan::Starter, to: Plan::Pro, at }));
     streams.push(stream("tenant", tenant_id, tenant));
+    let session_id = SessionId::new(Uuid::now_v7());
+    let session = vec![
+        event(&SessionEvent::SessionStarted {
+            session_id,
+            user_id,
+            tenant_id,
+            token_hash: "0".repeat(64),
+            expires_at: at + time::Duration::hours(1),
+            at,
+        }),
+        event(&SessionEvent::SessionEnded { at }),
+    ];
+    streams.push(stream("session", session_id, session));
     streams
 }

@@ -121,8 +121,8 @@ async fn a_caught_up_runner_wakes_on_another_instances_notify() {
 async fn a_failing_batch_moves_neither_rows_nor_checkpoint_and_a_restart_loses_nothing() {
     let (_db, store) = database("runner_exactly_once").await;
     signup(&store, 0).await;
-    let positions = all_positions(&store, 12).await;
-    assert_eq!(positions.len(), 12);
+    let positions = all_positions(&store, 14).await;
+    assert_eq!(positions.len(), 14);
     let recorder = Arc::new(Recorder::default());
     *recorder.fail_at.lock().unwrap() = Some(positions[7]);
     let runner = Projections::new(store.clone(), vec![recorder.clone()]).with_config(quick(5));
@@ -139,9 +139,9 @@ async fn a_failing_batch_moves_neither_rows_nor_checkpoint_and_a_restart_loses_n
     *recorder.fail_at.lock().unwrap() = None;
     let restarted = Projections::new(store.clone(), vec![recorder.clone()]).with_config(quick(5));
     let running = start(restarted);
-    wait_for(store.pool(), "recorder", positions[11], Duration::from_secs(10)).await.unwrap();
+    wait_for(store.pool(), "recorder", positions[13], Duration::from_secs(10)).await.unwrap();
     assert_eq!(recorded(store.pool()).await, positions);
-    assert_eq!(recorder.applied.load(Ordering::SeqCst), 12);
+    assert_eq!(recorder.applied.load(Ordering::SeqCst), 14);
     running.stop().await;
 }
 
@@ -160,7 +160,7 @@ async fn only_one_instance_runs_a_projector_and_a_standby_takes_over() {
     }
     wait_for(store.pool(), "recorder", last, Duration::from_secs(10)).await.unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!((one.applied.load(Ordering::SeqCst), two.attempts.load(Ordering::SeqCst)), (36, 0));
+    assert_eq!((one.applied.load(Ordering::SeqCst), two.attempts.load(Ordering::SeqCst)), (42, 0));
     let locks: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM pg_locks
           WHERE locktype = 'advisory' AND granted
@@ -174,7 +174,7 @@ async fn only_one_instance_runs_a_projector_and_a_standby_takes_over() {
     first.stop().await;
     let last = signup(&store, 3).await.last;
     wait_for(store.pool(), "recorder", last, Duration::from_secs(10)).await.unwrap();
-    assert_eq!(two.applied.load(Ordering::SeqCst), 12);
-    assert_eq!(recorded(store.pool()).await, all_positions(&store, 48).await);
+    assert_eq!(two.applied.load(Ordering::SeqCst), 14);
+    assert_eq!(recorded(store.pool()).await, all_positions(&store, 56).await);
     second.stop().await;
 }

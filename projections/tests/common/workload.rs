@@ -1,8 +1,8 @@
 //! Realistic events: what signups do, one at a time or many per append.
 
 use domain::{
-    ApiKeyEvent, ApiKeyId, EmailClaimEvent, Personal, Plan, ProjectEvent, ProjectId, Role, TenantEvent, TenantId,
-    UserEvent, UserId,
+    ApiKeyEvent, ApiKeyId, EmailClaimEvent, Personal, Plan, ProjectEvent, ProjectId, Role, SessionEvent, SessionId,
+    TenantEvent, TenantId, UserEvent, UserId,
 };
 use eventstore::{Position, PostgresStore};
 use uuid::Uuid;
@@ -21,9 +21,9 @@ pub struct Signup {
     pub last: Position,
 }
 
-/// Everything one signup does, across all six kinds of stream: a user with an email claim, a
-/// tenant they own with a second member who leaves, a project (renamed) with two keys, one
-/// revoked, and a plan change.
+/// Everything one signup does, across all seven kinds of stream: a user with an email claim, a
+/// tenant they own with a second member who leaves, a session that ends, a project (renamed)
+/// with two keys, one revoked, and a plan change.
 pub async fn signup(store: &PostgresStore, minute: i64) -> Signup {
     let t = at(minute);
     let (user, other) = (UserId::new(Uuid::now_v7()), UserId::new(Uuid::now_v7()));
@@ -49,6 +49,19 @@ pub async fn signup(store: &PostgresStore, minute: i64) -> Signup {
         new_event!(TenantEvent::PlanChanged { from: Plan::Free, to: Plan::Pro, at: t }),
     ];
     append(store, "tenant", tenant, tenant_events, t).await;
+    let session_id = SessionId::new(Uuid::now_v7());
+    let session = vec![
+        new_event!(SessionEvent::SessionStarted {
+            session_id,
+            user_id: user,
+            tenant_id: tenant,
+            token_hash: "0".repeat(64),
+            expires_at: at(minute + 60),
+            at: t,
+        }),
+        new_event!(SessionEvent::SessionEnded { at: t }),
+    ];
+    append(store, "session", session_id, session, t).await;
     let created = ProjectEvent::ProjectCreated { project_id: project, tenant_id: tenant, name: "Docs".into(), at: t };
     let renamed = ProjectEvent::ProjectRenamed { name: "Handbook".into(), at: t };
     append(store, "project", project, vec![new_event!(created), new_event!(renamed)], t).await;
