@@ -108,13 +108,13 @@ impl Problem {
         ProblemType::from_uri(&self.kind)
     }
 
-    /// One line for a person: the detail if there is one, else the title, with field errors.
+    /// One line for a person: the field errors when there are any (each names its field),
+    /// else the detail, else the title.
     pub fn message(&self) -> String {
-        let mut message = self.detail.clone().unwrap_or_else(|| self.title.clone());
-        for e in &self.errors {
-            message.push_str(&format!("; {}: {}", e.field, e.message));
+        if self.errors.is_empty() {
+            return self.detail.clone().unwrap_or_else(|| self.title.clone());
         }
-        message
+        self.errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
     }
 }
 
@@ -142,10 +142,27 @@ mod tests {
             limit: None,
             plan: None,
         };
+        assert_eq!(p.message(), "Not found");
         let json = serde_json::to_value(&p).unwrap();
         assert_eq!(
             json,
             serde_json::json!({"type": "https://contextinject.dev/problems/not-found", "title": "Not found", "status": 404})
         );
+    }
+
+    #[test]
+    fn the_message_lists_field_errors_once() {
+        let p = Problem {
+            kind: ProblemType::Validation.uri(),
+            title: "The request is invalid".into(),
+            status: 400,
+            detail: Some("email: must contain an '@'".into()),
+            instance: None,
+            errors: vec![FieldError { field: "email".into(), message: "must contain an '@'".into() }],
+            resource: None,
+            limit: None,
+            plan: None,
+        };
+        assert_eq!(p.message(), "email: must contain an '@'");
     }
 }
