@@ -78,11 +78,22 @@ typed_id!(
     /// A dashboard sign-in of one user into one tenant.
     SessionId, "session_id"
 );
+typed_id!(
+    /// A document in a project; also the data subject whose key seals its content.
+    DocumentId, "document_id"
+);
 
 impl UserId {
     /// The data subject owning this user's personal data: erasing it shreds their key.
     pub fn subject(&self) -> SubjectId {
         SubjectId::new("user", self.0)
+    }
+}
+
+impl DocumentId {
+    /// The data subject owning this document's content: erasing the document shreds its key.
+    pub fn subject(&self) -> SubjectId {
+        SubjectId::new("document", self.0)
     }
 }
 

@@ -7,6 +7,7 @@
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod api_key;
+pub mod document;
 pub mod email;
 pub mod email_claim;
 pub mod ids;
@@ -22,13 +23,18 @@ pub mod validation;
 
 pub use api_key::format::{ApiKeyPrefix, ApiKeySecret};
 pub use api_key::{ApiKey, ApiKeyCommand, ApiKeyError, ApiKeyEvent, IssuedApiKey};
+pub use document::{
+    Document, DocumentCommand, DocumentError, DocumentEvent, DocumentFormat, DocumentQuota, DocumentStatus,
+    DocumentTitle, InjectionPolicy, Metadata, PiiKind, PiiPolicy, QuotaCommand, QuotaError, QuotaEvent,
+    UploadedDocument,
+};
 pub use email::EmailAddress;
 pub use email_claim::{EmailClaim, EmailClaimCommand, EmailClaimError, EmailClaimEvent};
-pub use ids::{ApiKeyId, ProjectId, SessionId, TenantId, UserId};
+pub use ids::{ApiKeyId, DocumentId, ProjectId, SessionId, TenantId, UserId};
 pub use names::{ApiKeyName, PersonName, ProjectName, TenantName};
 pub use personal::{Personal, SubjectId, PERSONAL_TAG};
 pub use plan::{Limit, Plan, PlanLimits};
-pub use project::{CreatedProject, Project, ProjectCommand, ProjectError, ProjectEvent};
+pub use project::{CreatedProject, Project, ProjectCommand, ProjectError, ProjectEvent, ProjectSettings};
 pub use role::Role;
 pub use session::{Session, SessionCommand, SessionError, SessionEvent, StartedSession};
 pub use tenant::{Tenant, TenantCommand, TenantError, TenantEvent};

@@ -10,13 +10,18 @@ const MAX_LEN: usize = 100;
 
 /// The shared rule behind every name type; `field` says which input was refused.
 fn parse_name(field: &'static str, raw: &str) -> Result<String, ValidationError> {
+    parse_line(field, raw, MAX_LEN)
+}
+
+/// A trimmed, non-empty single line of at most `max` characters without control characters.
+pub(crate) fn parse_line(field: &'static str, raw: &str, max: usize) -> Result<String, ValidationError> {
     let name = raw.trim();
     if name.is_empty() {
         return Err(ValidationError::Empty { field });
     }
     let len = name.chars().count();
-    if len > MAX_LEN {
-        return Err(ValidationError::TooLong { field, max: MAX_LEN, actual: len });
+    if len > max {
+        return Err(ValidationError::TooLong { field, max, actual: len });
     }
     if name.chars().any(char::is_control) {
         return Err(ValidationError::ControlCharacter { field });

@@ -8,15 +8,32 @@ use time::OffsetDateTime;
 
 use crate::{Decide, ProjectId, ProjectName, TenantId};
 
+mod settings;
+
+pub use settings::{ProjectSettings, DEFAULT_MAX_NORM_Z, MAX_EMBEDDING_DIMENSION};
+
 /// What can be asked of a project.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ProjectCommand {
-    CreateProject { project_id: ProjectId, tenant_id: TenantId, name: ProjectName, at: OffsetDateTime },
-    RenameProject { name: ProjectName, at: OffsetDateTime },
+    CreateProject {
+        project_id: ProjectId,
+        tenant_id: TenantId,
+        name: ProjectName,
+        at: OffsetDateTime,
+    },
+    RenameProject {
+        name: ProjectName,
+        at: OffsetDateTime,
+    },
+    /// Replaces the settings; `settings` must come from [`ProjectSettings::validated`].
+    ConfigureProject {
+        settings: ProjectSettings,
+        at: OffsetDateTime,
+    },
 }
 
 /// What happened to a project.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum ProjectEvent {
     ProjectCreated {
         project_id: ProjectId,
@@ -30,6 +47,11 @@ pub enum ProjectEvent {
         #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,
     },
+    ProjectConfigured {
+        settings: ProjectSettings,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
 }
 
 impl cqrs_es::DomainEvent for ProjectEvent {
@@ -37,6 +59,7 @@ impl cqrs_es::DomainEvent for ProjectEvent {
         match self {
             Self::ProjectCreated { .. } => "ProjectCreated",
             Self::ProjectRenamed { .. } => "ProjectRenamed",
+            Self::ProjectConfigured { .. } => "ProjectConfigured",
         }
         .to_owned()
     }
@@ -53,6 +76,8 @@ pub enum ProjectError {
     NotFound,
     #[error("the project already exists")]
     AlreadyExists,
+    #[error("the embedding dimension is already {0} and cannot change: vectors of that length are indexed")]
+    EmbeddingDimensionFixed(u32),
 }
 
 /// A project as its events describe it; `None` until created.
@@ -61,11 +86,13 @@ pub struct Project {
     created: Option<CreatedProject>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CreatedProject {
     pub id: ProjectId,
     pub tenant_id: TenantId,
     pub name: String,
+    #[serde(default)]
+    pub settings: ProjectSettings,
 }
 
 impl Project {
@@ -92,17 +119,33 @@ impl Decide for Project {
             (ProjectCommand::RenameProject { name, at }, Some(_)) => {
                 Ok(vec![ProjectEvent::ProjectRenamed { name: name.into_string(), at }])
             }
+            (ProjectCommand::ConfigureProject { .. }, None) => Err(ProjectError::NotFound),
+            (ProjectCommand::ConfigureProject { settings, at }, Some(project)) => {
+                match (project.settings.embedding_dimension, settings.embedding_dimension) {
+                    (Some(current), wanted) if wanted != Some(current) => {
+                        Err(ProjectError::EmbeddingDimensionFixed(current))
+                    }
+                    _ if settings == project.settings => Ok(vec![]),
+                    _ => Ok(vec![ProjectEvent::ProjectConfigured { settings, at }]),
+                }
+            }
         }
     }
 
     fn apply(&mut self, event: ProjectEvent) {
         match event {
             ProjectEvent::ProjectCreated { project_id, tenant_id, name, .. } => {
-                self.created = Some(CreatedProject { id: project_id, tenant_id, name });
+                self.created =
+                    Some(CreatedProject { id: project_id, tenant_id, name, settings: ProjectSettings::default() });
             }
             ProjectEvent::ProjectRenamed { name, .. } => {
                 if let Some(project) = &mut self.created {
                     project.name = name;
+                }
+            }
+            ProjectEvent::ProjectConfigured { settings, .. } => {
+                if let Some(project) = &mut self.created {
+                    project.settings = settings;
                 }
             }
         }

@@ -3,8 +3,9 @@
 
 use cqrs_es::DomainEvent;
 use domain::{
-    ApiKeyEvent, ApiKeyId, Decide, EmailClaimEvent, Personal, Plan, ProjectEvent, ProjectId, Role, SessionEvent,
-    SessionId, Tenant, TenantEvent, TenantId, UserEvent, UserId, PERSONAL_TAG,
+    ApiKeyEvent, ApiKeyId, Decide, DocumentEvent, DocumentFormat, DocumentId, DocumentTitle, EmailClaimEvent, Metadata,
+    Personal, PiiKind, Plan, ProjectEvent, ProjectId, ProjectSettings, QuotaEvent, Role, SessionEvent, SessionId,
+    Tenant, TenantEvent, TenantId, UserEvent, UserId, PERSONAL_TAG,
 };
 use serde_json::{json, Value};
 use time::macros::datetime;
@@ -82,6 +83,7 @@ fn every_event_is_tagged_with_its_type_and_round_trips() {
     let project = [
         ProjectEvent::ProjectCreated { project_id: PROJECT, tenant_id: TENANT, name: "Docs".into(), at: AT },
         ProjectEvent::ProjectRenamed { name: "Handbook".into(), at: AT },
+        ProjectEvent::ProjectConfigured { settings: ProjectSettings::default(), at: AT },
     ];
     let api_key = [
         ApiKeyEvent::ApiKeyIssued {
@@ -100,7 +102,7 @@ fn every_event_is_tagged_with_its_type_and_round_trips() {
     let types: Vec<String> = user.iter().map(type_of).collect();
     assert_eq!(types, ["UserRegistered", "UserRenamed", "PasswordChanged"]);
     let types: Vec<String> = project.iter().map(type_of).collect();
-    assert_eq!(types, ["ProjectCreated", "ProjectRenamed"]);
+    assert_eq!(types, ["ProjectCreated", "ProjectRenamed", "ProjectConfigured"]);
     let types: Vec<String> = api_key.iter().map(type_of).collect();
     assert_eq!(types, ["ApiKeyIssued", "ApiKeyRevoked"]);
     let claimed = EmailClaimEvent::EmailClaimed { user_id: USER, at: AT };
@@ -118,6 +120,63 @@ fn every_event_is_tagged_with_its_type_and_round_trips() {
     ];
     let types: Vec<String> = session.iter().map(type_of).collect();
     assert_eq!(types, ["SessionStarted", "SessionEnded"]);
+    let document = [
+        document_uploaded(),
+        DocumentEvent::DocumentIndexed {
+            chunks: Personal::new(DOCUMENT.subject(), vec!["Hello".into()]),
+            chunk_count: 1,
+            pages: 1,
+            pii: [(PiiKind::Email, 2)].into(),
+            at: AT,
+        },
+        DocumentEvent::DocumentFailed { reason: "the PDF is encrypted".into(), at: AT },
+        DocumentEvent::DocumentErased { at: AT },
+    ];
+    let types: Vec<String> = document.iter().map(type_of).collect();
+    assert_eq!(types, ["DocumentUploaded", "DocumentIndexed", "DocumentFailed", "DocumentErased"]);
+    let quota = [
+        QuotaEvent::DocumentAdmitted { document_id: DOCUMENT, pages: 2, documents_total: 1, pages_total: 2, at: AT },
+        QuotaEvent::DocumentReleased { document_id: DOCUMENT, pages: 2, documents_total: 0, pages_total: 0, at: AT },
+    ];
+    let types: Vec<String> = quota.iter().map(type_of).collect();
+    assert_eq!(types, ["DocumentAdmitted", "DocumentReleased"]);
+}
+
+const DOCUMENT: DocumentId = DocumentId::new(Uuid::from_u128(6));
+
+fn document_uploaded() -> DocumentEvent {
+    DocumentEvent::DocumentUploaded {
+        document_id: DOCUMENT,
+        project_id: PROJECT,
+        tenant_id: TENANT,
+        title: Personal::new(DOCUMENT.subject(), DocumentTitle::parse("Ada's notes").unwrap()),
+        format: DocumentFormat::Markdown,
+        metadata: Personal::new(DOCUMENT.subject(), Metadata::parse(json!({"team": "docs"})).unwrap()),
+        content: Personal::new(DOCUMENT.subject(), "# Notes\nada@example.com".into()),
+        bytes: 24,
+        pages: 1,
+        at: AT,
+    }
+}
+
+#[test]
+fn document_content_title_and_metadata_are_sealed_under_the_document() {
+    let payload = stored(&document_uploaded());
+    let subject = DOCUMENT.subject().to_string();
+    for field in ["title", "metadata", "content"] {
+        assert_eq!(payload[field][PERSONAL_TAG]["subject"], json!(subject), "{field} is personal");
+    }
+    assert_eq!(payload["format"], json!("text/markdown"));
+    let indexed = DocumentEvent::DocumentIndexed {
+        chunks: Personal::new(DOCUMENT.subject(), vec!["[EMAIL]".into()]),
+        chunk_count: 1,
+        pages: 1,
+        pii: [(PiiKind::PaymentCard, 1)].into(),
+        at: AT,
+    };
+    let payload = stored(&indexed);
+    assert!(payload["chunks"].get(PERSONAL_TAG).is_some());
+    assert_eq!(payload["pii"], json!({"payment_card": 1}));
 }
 
 #[test]

@@ -55,3 +55,27 @@ fn renaming_a_missing_project_is_refused() {
         .when(ProjectCommand::RenameProject { name: name("Handbook"), at: AT })
         .then_expect_error(ProjectError::NotFound);
 }
+
+#[test]
+fn configuring_a_project_records_its_settings_once() {
+    let settings = domain::ProjectSettings { pii_policy: domain::PiiPolicy::Flag, ..Default::default() };
+    let configured = ProjectEvent::ProjectConfigured { settings: settings.clone(), at: AT };
+    scenario::<Project>()
+        .given(vec![created()])
+        .when(ProjectCommand::ConfigureProject { settings: settings.clone(), at: AT })
+        .then_expect_events(vec![configured.clone()]);
+    scenario::<Project>()
+        .given(vec![created(), configured])
+        .when(ProjectCommand::ConfigureProject { settings, at: AT })
+        .then_expect_events(vec![]);
+}
+
+#[test]
+fn a_declared_embedding_dimension_cannot_change() {
+    let with = |dimension| domain::ProjectSettings { embedding_dimension: dimension, ..Default::default() };
+    let configured = ProjectEvent::ProjectConfigured { settings: with(Some(384)), at: AT };
+    scenario::<Project>()
+        .given(vec![created(), configured])
+        .when(ProjectCommand::ConfigureProject { settings: with(Some(768)), at: AT })
+        .then_expect_error(ProjectError::EmbeddingDimensionFixed(384));
+}

@@ -112,6 +112,11 @@ impl EventStore for InMemoryStore {
         state.events.iter().filter(|e| &e.stream == stream).map(|e| self.decode(&state, e)).collect()
     }
 
+    async fn read_last(&self, stream: &StreamId) -> Result<Option<RecordedEvent>, StoreError> {
+        let state = self.lock();
+        state.events.iter().rev().find(|e| &e.stream == stream).map(|e| self.decode(&state, e)).transpose()
+    }
+
     async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
         let state = self.lock();
         let start = state.events.partition_point(|e| e.position <= after.raw());

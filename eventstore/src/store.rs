@@ -17,6 +17,10 @@ pub trait EventStore: Send + Sync + 'static {
     /// A stream's events in sequence order.
     async fn read_stream(&self, stream: &StreamId) -> Result<Vec<RecordedEvent>, StoreError>;
 
+    /// A stream's last event, if it has any: all an aggregate whose every event carries its
+    /// whole state needs to load.
+    async fn read_last(&self, stream: &StreamId) -> Result<Option<RecordedEvent>, StoreError>;
+
     /// Up to `limit` events after `after` in global order, never returning an event while an
     /// earlier one may still commit.
     async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>, StoreError>;

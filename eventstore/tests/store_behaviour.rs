@@ -35,6 +35,7 @@ macro_rules! on_both_backends {
 
 on_both_backends!(
     appends_and_reads_a_stream_in_order,
+    read_last_gives_only_the_newest_event_of_a_stream,
     stale_expected_version_is_a_typed_conflict,
     no_stream_expectation_refuses_an_existing_stream,
     retried_command_returns_its_first_outcome_and_appends_nothing,
@@ -58,6 +59,15 @@ async fn appends_and_reads_a_stream_in_order(store: Arc<dyn EventStore>) {
     assert_eq!(ns, vec![1, 2, 3]);
     assert_eq!(events.iter().map(|e| e.sequence).collect::<Vec<_>>(), vec![1, 2, 3]);
     assert!(events.windows(2).all(|w| w[0].position < w[1].position));
+}
+
+async fn read_last_gives_only_the_newest_event_of_a_stream(store: Arc<dyn EventStore>) {
+    let s = stream("last");
+    assert!(store.read_last(&s).await.unwrap().is_none(), "an empty stream has no last event");
+    store.append(request(s.clone(), ExpectedVersion::NoStream, vec![event(1), event(2)])).await.unwrap();
+    store.append(request(stream("other"), ExpectedVersion::NoStream, vec![event(9)])).await.unwrap();
+    let last = store.read_last(&s).await.unwrap().expect("a last event");
+    assert_eq!((last.sequence, last.payload["n"].as_u64()), (2, Some(2)));
 }
 
 async fn stale_expected_version_is_a_typed_conflict(store: Arc<dyn EventStore>) {

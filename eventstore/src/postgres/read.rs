@@ -43,6 +43,23 @@ impl EventStore for PostgresStore {
         self.decode_rows(rows).await
     }
 
+    async fn read_last(&self, stream: &StreamId) -> Result<Option<RecordedEvent>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM events WHERE aggregate_type = $1 AND aggregate_id = $2
+              ORDER BY sequence DESC LIMIT 1"
+        ))
+        .bind(&stream.aggregate_type)
+        .bind(&stream.aggregate_id)
+        .fetch_all(&self.pool)
+        .await?;
+        if let Some(last) = rows.first() {
+            if let Ok(hash) = Hash::try_from(last.try_get::<Vec<u8>, _>(8)?) {
+                self.heads.remember(stream, last.try_get::<i64, _>(3)?.unsigned_abs(), hash);
+            }
+        }
+        Ok(self.decode_rows(rows).await?.pop())
+    }
+
     async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
         // The LIMIT sits on a plain index range; the horizon filters its result. With the
         // horizon in the same WHERE, the planner misjudges its selectivity and, past a few
