@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod embedded;
 pub mod http;
+pub mod ingestion;
 pub mod logging;
 pub mod metrics;
 pub mod serve;

@@ -101,7 +101,10 @@ async fn serve(
 
     let (stop, stopped) = watch::channel(false);
     let (projecting_tx, projecting) = watch::channel(true);
-    let runner = Projections::new(store.inner().clone(), projections::all());
+    let commands = Commands::new(store, Secrets::new(derive_key(kek_text, "email-lookup")?));
+    let mut followers = projections::all();
+    followers.push(crate::ingestion::worker(commands.clone()));
+    let runner = Projections::new(commands.store().inner().clone(), followers);
     let runner_task = tokio::spawn({
         let mut stopped = stopped.clone();
         async move {
@@ -111,7 +114,7 @@ async fn serve(
     });
 
     let state = AppState {
-        commands: Commands::new(store, Secrets::new(derive_key(kek_text, "email-lookup")?)),
+        commands,
         pool,
         csrf: Csrf::new(derive_key(kek_text, "csrf")?),
         session_ttl: time::Duration::hours(i64::try_from(settings.session_ttl_hours).unwrap_or(i64::MAX / 3600)),

@@ -1,14 +1,16 @@
 //! Who may do what in a tenant, decided from the tenant as loaded for the command.
 
-use domain::{Role, Tenant, UserId};
-use eventstore::Actor;
+use domain::{ApiKey, ProjectId, Role, Tenant, UserId};
+use eventstore::{Actor, EventStore};
 
-use crate::CommandError;
+use crate::{load, CommandError};
 
 /// The authority a command runs with once [`authorize`] let it through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Authority {
     Member(Role),
+    /// An API key of the project acted on.
+    ApiKey,
     /// The platform itself (billing webhooks, operator CLI): system actors are only ever
     /// created by server code, never from a request.
     Platform,
@@ -30,4 +32,35 @@ pub(crate) fn authorize(tenant: &Tenant, actor: &Actor, allowed: fn(&Role) -> bo
             Some(_) => Err(CommandError::Forbidden),
         },
     }
+}
+
+/// Lets `actor` act on project `project_id` of `tenant`: members whose role allows it, and API
+/// keys issued for exactly this project and not revoked. A project of another tenant, or a key
+/// of another project, reads as not found.
+pub(crate) async fn authorize_project<S: EventStore + ?Sized>(
+    store: &S,
+    tenant: &Tenant,
+    actor: &Actor,
+    project_id: ProjectId,
+    allowed: fn(&Role) -> bool,
+) -> Result<Authority, CommandError> {
+    let tenant_id = tenant.id().ok_or(CommandError::NotFound("tenant"))?;
+    let authority = match actor {
+        Actor::ApiKey(key_id) => {
+            let key = load::<ApiKey, _>(store, key_id).await?;
+            match key.state.issued() {
+                Some(issued)
+                    if issued.tenant_id == tenant_id && issued.project_id == project_id && key.state.is_active() =>
+                {
+                    Authority::ApiKey
+                }
+                _ => return Err(CommandError::NotFound("project")),
+            }
+        }
+        _ => authorize(tenant, actor, allowed)?,
+    };
+    if !tenant.has_project(project_id) {
+        return Err(CommandError::NotFound("project"));
+    }
+    Ok(authority)
 }

@@ -1,8 +1,12 @@
 //! Why a command was not carried out, in the terms an API answers with.
 
-use domain::{ApiKeyError, EmailClaimError, Plan, ProjectError, SessionError, TenantError, UserError, ValidationError};
+use domain::{
+    ApiKeyError, DocumentError, EmailClaimError, Plan, ProjectError, QuotaError, SessionError, TenantError, UserError,
+    ValidationError,
+};
 use eventstore::{AppendError, StoreError};
 use thiserror::Error;
+use time::OffsetDateTime;
 
 /// Why a command was refused or failed. Everything but [`CommandError::Store`] and
 /// [`CommandError::PasswordHashing`] is the caller's to fix (4xx); those two are ours (5xx).
@@ -23,6 +27,16 @@ pub enum CommandError {
     /// One more `resource` would go over the plan's cap: upgrading is the way out.
     #[error("{resource}: the {plan} plan allows at most {limit}")]
     PlanLimit { resource: &'static str, limit: u64, plan: Plan },
+
+    /// A usage allowance of the plan is used up (documents, pages, retrievals this month): the
+    /// request may succeed after `resets_at`, if that ever comes, or on a bigger plan.
+    #[error("{message}")]
+    QuotaExceeded { resource: &'static str, limit: u64, plan: Plan, resets_at: Option<OffsetDateTime>, message: String },
+
+    /// The uploaded content cannot be read as the format it claims; says why in words a
+    /// person can act on.
+    #[error("{0}")]
+    Unreadable(String),
 
     /// Deliberately says nothing about who holds the address.
     #[error("the email address is already in use")]
@@ -45,6 +59,17 @@ pub enum CommandError {
 
     #[error("the event store failed")]
     Store(#[source] AppendError),
+}
+
+impl CommandError {
+    /// A document allowance `plan` does not have room for.
+    pub fn quota(e: QuotaError, plan: Plan) -> Self {
+        let (resource, limit) = match e {
+            QuotaError::Documents { limit } => ("documents", limit),
+            QuotaError::Pages { limit, .. } => ("pages", limit),
+        };
+        Self::QuotaExceeded { resource, limit, plan, resets_at: None, message: format!("{e} on the {plan} plan") }
+    }
 }
 
 impl From<AppendError> for CommandError {
@@ -106,7 +131,7 @@ impl From<ProjectError> for CommandError {
     fn from(e: ProjectError) -> Self {
         match e {
             ProjectError::NotFound => Self::NotFound("project"),
-            e @ ProjectError::AlreadyExists => Self::Domain(e.to_string()),
+            e @ (ProjectError::AlreadyExists | ProjectError::EmbeddingDimensionFixed(_)) => Self::Domain(e.to_string()),
         }
     }
 }
@@ -127,6 +152,15 @@ impl From<ApiKeyError> for CommandError {
         match e {
             ApiKeyError::NotFound => Self::NotFound("api key"),
             e @ (ApiKeyError::AlreadyIssued | ApiKeyError::AlreadyRevoked) => Self::Domain(e.to_string()),
+        }
+    }
+}
+
+impl From<DocumentError> for CommandError {
+    fn from(e: DocumentError) -> Self {
+        match e {
+            DocumentError::NotFound => Self::NotFound("document"),
+            e @ DocumentError::AlreadyExists => Self::Domain(e.to_string()),
         }
     }
 }

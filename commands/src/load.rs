@@ -40,7 +40,23 @@ impl<A: Decide> Loaded<A> {
     where
         CommandError: From<A::Error>,
     {
-        let events = self.state.decide(command)?.iter().map(NewEvent::from_domain).collect::<Result<Vec<_>, _>>()?;
+        self.decide_or(command, CommandError::from)
+    }
+
+    /// Like [`decide`](Self::decide), with the refusal explained by `refused`, for errors that
+    /// need more context than the aggregate has (the plan a quota belongs to, say).
+    pub(crate) fn decide_or(
+        &self,
+        command: A::Command,
+        refused: impl FnOnce(A::Error) -> CommandError,
+    ) -> Result<StreamAppend, CommandError> {
+        let events = self
+            .state
+            .decide(command)
+            .map_err(refused)?
+            .iter()
+            .map(NewEvent::from_domain)
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(StreamAppend { stream: self.stream.clone(), expected: self.expected(), events })
     }
 }
@@ -52,6 +68,23 @@ pub async fn load<A: Decide, S: EventStore + ?Sized>(
 ) -> Result<Loaded<A>, CommandError> {
     let mut loaded = Loaded::<A>::fresh(id);
     for recorded in store.read_stream(&loaded.stream).await? {
+        let event = recorded
+            .decode::<A::Event>()
+            .map_err(|e| StoreError::Corrupt { position: recorded.position.raw(), reason: e.to_string() })?;
+        loaded.state.apply(event);
+        loaded.version = recorded.sequence;
+    }
+    Ok(loaded)
+}
+
+/// Loads an aggregate whose every event carries its whole state (such as
+/// [`domain::DocumentQuota`]) from its stream's last event alone, however long the stream.
+pub async fn load_last<A: Decide, S: EventStore + ?Sized>(
+    store: &S,
+    id: impl fmt::Display,
+) -> Result<Loaded<A>, CommandError> {
+    let mut loaded = Loaded::<A>::fresh(id);
+    if let Some(recorded) = store.read_last(&loaded.stream).await? {
         let event = recorded
             .decode::<A::Event>()
             .map_err(|e| StoreError::Corrupt { position: recorded.position.raw(), reason: e.to_string() })?;

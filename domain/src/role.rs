@@ -35,6 +35,16 @@ impl Role {
         matches!(self, Self::Owner | Self::Admin | Self::Member)
     }
 
+    /// Uploading and erasing documents is building with the product; viewers only read.
+    pub const fn can_write_documents(&self) -> bool {
+        matches!(self, Self::Owner | Self::Admin | Self::Member)
+    }
+
+    /// Every member may read a tenant's documents and retrieve from them.
+    pub const fn can_read(&self) -> bool {
+        true
+    }
+
     pub const fn as_str(&self) -> &'static str {
         match self {
             Self::Owner => "owner",

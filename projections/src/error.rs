@@ -20,10 +20,14 @@ pub enum ProjectionError {
         known = crate::read_models::NAMES.join(", ")
     )]
     UnknownProjector(String),
+    /// A worker that follows the log like a projector (ingestion) could not carry out its
+    /// effect; the batch runs again after a backoff.
+    #[error("worker failed: {0}")]
+    Worker(String),
 }
 
 impl ProjectionError {
-    pub(crate) fn decode(event: &eventstore::RecordedEvent, reason: impl std::fmt::Display) -> Self {
+    pub fn decode(event: &eventstore::RecordedEvent, reason: impl std::fmt::Display) -> Self {
         Self::Decode { position: event.position, reason: reason.to_string() }
     }
 }

@@ -193,3 +193,43 @@ async fn read_models_have_the_indexes_the_api_queries_by() {
         assert!(defs.iter().any(|d| d.contains(wanted)), "no index {wanted} in {defs:#?}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn documents_show_their_outcome_and_erased_ones_leave_no_rows_or_chunks() {
+    let (_db, store) = database("rm_documents").await;
+    let acme = signup(&store, 0).await;
+
+    for mode in MODES {
+        project(&store, mode).await;
+        let rows: Vec<(String, String, i32, serde_json::Value, Option<String>)> = sqlx::query_as(
+            "SELECT title, status, chunk_count, pii, failure FROM documents WHERE project_id = $1 ORDER BY title",
+        )
+        .bind(acme.project.as_uuid())
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+        assert_eq!(
+            rows,
+            vec![
+                ("Doc 0".into(), "indexed".into(), 2, serde_json::json!({"email": 1}), None),
+                ("Doc 1".into(), "failed".into(), 0, serde_json::json!({}), Some("no text".into())),
+            ],
+            "{mode:?}"
+        );
+        let found: Vec<(i32, String)> = sqlx::query_as(
+            "SELECT ordinal, text FROM chunks WHERE project_id = $1 AND tsv @@ websearch_to_tsquery('english', 'refund')",
+        )
+        .bind(acme.project.as_uuid())
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+        assert_eq!(found, vec![(0, "# Refunds".to_owned())], "{mode:?}: the erased document's chunks are gone");
+        let policy: String =
+            sqlx::query_scalar("SELECT settings->>'pii_policy' FROM project_settings WHERE project_id = $1")
+                .bind(acme.project.as_uuid())
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+        assert_eq!(policy, "flag", "{mode:?}");
+    }
+}

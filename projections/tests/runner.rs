@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use common::{checkpoint, database, quick, signup, start};
+use common::{checkpoint, database, quick, signup, start, EVENTS_PER_SIGNUP};
 use eventstore::{EventStore, Position, RecordedEvent};
 use projections::{wait_for, ProjectionError, Projections, Projector};
 use sqlx::{Postgres, Transaction};
@@ -121,8 +121,8 @@ async fn a_caught_up_runner_wakes_on_another_instances_notify() {
 async fn a_failing_batch_moves_neither_rows_nor_checkpoint_and_a_restart_loses_nothing() {
     let (_db, store) = database("runner_exactly_once").await;
     signup(&store, 0).await;
-    let positions = all_positions(&store, 14).await;
-    assert_eq!(positions.len(), 14);
+    let positions = all_positions(&store, EVENTS_PER_SIGNUP).await;
+    assert_eq!(positions.len(), EVENTS_PER_SIGNUP);
     let recorder = Arc::new(Recorder::default());
     *recorder.fail_at.lock().unwrap() = Some(positions[7]);
     let runner = Projections::new(store.clone(), vec![recorder.clone()]).with_config(quick(5));
@@ -139,9 +139,9 @@ async fn a_failing_batch_moves_neither_rows_nor_checkpoint_and_a_restart_loses_n
     *recorder.fail_at.lock().unwrap() = None;
     let restarted = Projections::new(store.clone(), vec![recorder.clone()]).with_config(quick(5));
     let running = start(restarted);
-    wait_for(store.pool(), "recorder", positions[13], Duration::from_secs(10)).await.unwrap();
+    wait_for(store.pool(), "recorder", positions[EVENTS_PER_SIGNUP - 1], Duration::from_secs(10)).await.unwrap();
     assert_eq!(recorded(store.pool()).await, positions);
-    assert_eq!(recorder.applied.load(Ordering::SeqCst), 14);
+    assert_eq!(recorder.applied.load(Ordering::SeqCst), EVENTS_PER_SIGNUP);
     running.stop().await;
 }
 
@@ -160,7 +160,7 @@ async fn only_one_instance_runs_a_projector_and_a_standby_takes_over() {
     }
     wait_for(store.pool(), "recorder", last, Duration::from_secs(10)).await.unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!((one.applied.load(Ordering::SeqCst), two.attempts.load(Ordering::SeqCst)), (42, 0));
+    assert_eq!((one.applied.load(Ordering::SeqCst), two.attempts.load(Ordering::SeqCst)), (3 * EVENTS_PER_SIGNUP, 0));
     let locks: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM pg_locks
           WHERE locktype = 'advisory' AND granted
@@ -174,7 +174,7 @@ async fn only_one_instance_runs_a_projector_and_a_standby_takes_over() {
     first.stop().await;
     let last = signup(&store, 3).await.last;
     wait_for(store.pool(), "recorder", last, Duration::from_secs(10)).await.unwrap();
-    assert_eq!(two.applied.load(Ordering::SeqCst), 14);
-    assert_eq!(recorded(store.pool()).await, all_positions(&store, 56).await);
+    assert_eq!(two.applied.load(Ordering::SeqCst), EVENTS_PER_SIGNUP);
+    assert_eq!(recorded(store.pool()).await, all_positions(&store, 4 * EVENTS_PER_SIGNUP).await);
     second.stop().await;
 }

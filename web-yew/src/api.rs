@@ -154,6 +154,7 @@ mod tests {
             resource: None,
             limit: None,
             plan: None,
+            resets_at: None,
         }
     }
 

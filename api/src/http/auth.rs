@@ -14,7 +14,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use cookie::{Cookie, SameSite};
-use domain::{ProjectId, SessionId, TenantId, UserId};
+use domain::{ApiKeyId, ProjectId, SessionId, TenantId, UserId};
 use eventstore::Actor;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -43,7 +43,7 @@ impl SignedIn {
 #[derive(Debug, Clone, Copy)]
 pub enum Caller {
     User(SignedIn),
-    ApiKey { tenant_id: TenantId, project_id: ProjectId },
+    ApiKey { key_id: ApiKeyId, tenant_id: TenantId, project_id: ProjectId },
 }
 
 impl Caller {
@@ -51,6 +51,14 @@ impl Caller {
         match self {
             Self::User(user) => user.tenant_id,
             Self::ApiKey { tenant_id, .. } => *tenant_id,
+        }
+    }
+
+    /// Who the caller's commands are attributed to.
+    pub fn actor(&self) -> Actor {
+        match self {
+            Self::User(user) => user.actor(),
+            Self::ApiKey { key_id, .. } => Actor::ApiKey(key_id.as_uuid()),
         }
     }
 
@@ -134,12 +142,14 @@ async fn find_session(state: &AppState, token: &str) -> Result<Option<SignedIn>,
 }
 
 async fn find_api_key(state: &AppState, key: &str) -> Result<Option<Caller>, ApiError> {
-    let row: Option<(Uuid, Uuid)> =
-        sqlx::query_as("SELECT tenant_id, project_id FROM api_keys WHERE secret_hash = $1 AND revoked_at IS NULL")
-            .bind(commands::hash_token(key))
-            .fetch_optional(&state.pool)
-            .await?;
-    Ok(row.map(|(tenant, project)| Caller::ApiKey {
+    let row: Option<(Uuid, Uuid, Uuid)> = sqlx::query_as(
+        "SELECT key_id, tenant_id, project_id FROM api_keys WHERE secret_hash = $1 AND revoked_at IS NULL",
+    )
+    .bind(commands::hash_token(key))
+    .fetch_optional(&state.pool)
+    .await?;
+    Ok(row.map(|(key, tenant, project)| Caller::ApiKey {
+        key_id: ApiKeyId::new(key),
         tenant_id: TenantId::new(tenant),
         project_id: ProjectId::new(project),
     }))

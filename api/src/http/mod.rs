@@ -68,6 +68,10 @@ pub fn app(state: Arc<AppState>, web_dir: &Path) -> Router {
         .routes(routes!(routes::projects::get))
         .routes(routes!(routes::api_keys::list, routes::api_keys::create))
         .routes(routes!(routes::api_keys::revoke))
+        .routes(routes!(routes::settings::get, routes::settings::put))
+        .routes(routes!(routes::documents::get, routes::documents::erase))
+        .routes(routes!(routes::retrieve::retrieve))
+        .merge(uploads())
         .split_for_parts();
     let document = Arc::new(doc.to_json().unwrap_or_default());
     let docs = Arc::new(openapi::docs_page(&doc));
@@ -98,6 +102,13 @@ pub fn app(state: Arc<AppState>, web_dir: &Path) -> Router {
         .layer(axum::middleware::from_fn(security_headers::add))
         .layer(axum::middleware::from_fn(request_id::assign))
         .with_state(state)
+}
+
+/// The upload route, alone allowed bodies the size of the largest document.
+fn uploads() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new()
+        .routes(routes!(routes::documents::list, routes::documents::upload))
+        .layer(axum::extract::DefaultBodyLimit::max(routes::documents::MAX_UPLOAD_BODY))
 }
 
 /// Ready when the database answers and the projectors run.

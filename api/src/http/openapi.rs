@@ -17,7 +17,9 @@ use utoipa::Modify;
     tags((name = "auth", description = "Signing up, in and out"),
         (name = "plans", description = "What each plan allows"),
         (name = "projects", description = "Projects of your organisation"),
-        (name = "api-keys", description = "Keys for the data-plane API")),
+        (name = "api-keys", description = "Keys for the data-plane API"),
+        (name = "documents", description = "Documents of a project, and their ingestion"),
+        (name = "retrieval", description = "The most relevant context for a query")),
 )]
 pub struct ApiDoc;
 

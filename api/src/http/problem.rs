@@ -20,7 +20,18 @@ pub struct ApiError {
     status: StatusCode,
     detail: Option<String>,
     errors: Vec<FieldError>,
-    plan_limit: Option<(String, u64, String)>,
+    /// Boxed: rare, and it would make every `Result<_, ApiError>` large.
+    plan_limit: Option<Box<PlanLimit>>,
+}
+
+/// The cap a plan-limit problem is about.
+#[derive(Debug)]
+struct PlanLimit {
+    resource: String,
+    limit: u64,
+    plan: String,
+    /// When a used-up quota starts afresh, for `resets_at` and `Retry-After`.
+    resets_at: Option<time::OffsetDateTime>,
 }
 
 impl ApiError {
@@ -127,7 +138,31 @@ impl From<CommandError> for ApiError {
                     StatusCode::FORBIDDEN,
                     format!("{e}; upgrade the plan to add more"),
                 );
-                api.plan_limit = Some((resource.to_owned(), limit, plan.to_string()));
+                api.plan_limit = Some(Box::new(PlanLimit {
+                    resource: resource.to_owned(),
+                    limit,
+                    plan: plan.to_string(),
+                    resets_at: None,
+                }));
+                api
+            }
+            CommandError::QuotaExceeded { resource, limit, plan, resets_at, .. } => {
+                let mut api = Self::new(
+                    ProblemType::PlanLimit,
+                    StatusCode::TOO_MANY_REQUESTS,
+                    format!("{e}; upgrade the plan for more"),
+                );
+                api.plan_limit = Some(Box::new(PlanLimit {
+                    resource: resource.to_owned(),
+                    limit,
+                    plan: plan.to_string(),
+                    resets_at,
+                }));
+                api
+            }
+            CommandError::Unreadable(reason) => {
+                let mut api = Self::invalid("content", &reason);
+                api.status = StatusCode::UNPROCESSABLE_ENTITY;
                 api
             }
             CommandError::EmailTaken | CommandError::Conflict | CommandError::Domain(_) => {
@@ -149,9 +184,9 @@ impl From<sqlx::Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (resource, limit, plan) = match self.plan_limit {
-            Some((resource, limit, plan)) => (Some(resource), Some(limit), Some(plan)),
-            None => (None, None, None),
+        let (resource, limit, plan, resets_at) = match self.plan_limit {
+            Some(p) => (Some(p.resource), Some(p.limit), Some(p.plan), p.resets_at),
+            None => (None, None, None, None),
         };
         let problem = Problem {
             kind: self.kind.uri(),
@@ -163,9 +198,14 @@ impl IntoResponse for ApiError {
             resource,
             limit,
             plan,
+            resets_at: resets_at.and_then(|at| at.format(&time::format_description::well_known::Rfc3339).ok()),
         };
         let mut response = (self.status, axum::Json(problem)).into_response();
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+        if let Some(at) = resets_at {
+            let seconds = (at - time::OffsetDateTime::now_utc()).whole_seconds().max(1);
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         response
     }
 }

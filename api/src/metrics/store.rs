@@ -41,6 +41,10 @@ impl<S: EventStore> EventStore for MeteredStore<S> {
         self.inner.read_stream(stream).await
     }
 
+    async fn read_last(&self, stream: &StreamId) -> Result<Option<RecordedEvent>, StoreError> {
+        self.inner.read_last(stream).await
+    }
+
     async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
         self.inner.read_all(after, limit).await
     }

@@ -1,5 +1,6 @@
 //! The `/v1` API against a real `ctxi serve` over a fresh database per test.
 
+mod documents;
 mod errors;
 mod flow;
 mod idempotency;

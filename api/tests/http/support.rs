@@ -18,6 +18,8 @@ pub const PASSWORD: &str = "correct horse battery staple";
 pub struct Server {
     pub base: String,
     pub db: TestDatabase,
+    /// The key-encryption key the server runs with, for CLI commands against its database.
+    pub kek: String,
     _child: Child,
 }
 
@@ -28,7 +30,7 @@ impl Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_ctxi"))
             .args(["serve", "--listen", "127.0.0.1:0", "--web-dir", "/nonexistent"])
             .env("DATABASE_URL", db.url())
-            .env("CTXI_KEK", kek)
+            .env("CTXI_KEK", &kek)
             .env("CTXI_LOG_FORMAT", "text")
             // Warnings and errors reach the test's output; request logs would drown them.
             .env("RUST_LOG", "warn")
@@ -43,7 +45,7 @@ impl Server {
             .unwrap()
             .expect("ctxi serve prints its address");
         let address = first.rsplit("http://").next().unwrap().to_owned();
-        Server { base: format!("http://{address}"), db, _child: child }
+        Server { base: format!("http://{address}"), db, kek, _child: child }
     }
 
     /// A client with its own cookie jar: a browser of its own.
@@ -173,6 +175,34 @@ impl Client {
         let body =
             if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
         Response { status, headers, body }
+    }
+
+    /// Uploads a multipart form and returns the answer.
+    pub async fn upload_multipart(&mut self, project: &str, form: reqwest::multipart::Form) -> Response {
+        let mut request = self.http.post(format!("{}/v1/projects/{project}/documents", self.base)).multipart(form);
+        if let Some(csrf) = &self.csrf {
+            request = request.header(CSRF_HEADER, csrf);
+        }
+        if let Some(key) = &self.bearer {
+            request = request.bearer_auth(key);
+        }
+        let response = request.send().await.expect("the server answers");
+        let (status, headers) = (response.status(), response.headers().clone());
+        let body = response.json::<Value>().await.unwrap_or(Value::Null);
+        Response { status, headers, body }
+    }
+
+    /// Polls a document until ingestion has finished with it, and returns it.
+    pub async fn indexed(&mut self, project: &str, document: &str) -> Value {
+        for _ in 0..300 {
+            let r = self.get(&format!("/v1/projects/{project}/documents/{document}")).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            if r.body["status"] != "pending" {
+                return r.body;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("document {document} was not processed within 30 s");
     }
 
     /// Creates a project and returns its id.

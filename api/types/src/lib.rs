@@ -9,11 +9,16 @@
 //! - Dashboard writes carry the `ctxi_csrf` cookie's value in the [`CSRF_HEADER`].
 
 mod auth;
+mod documents;
 mod plans;
 mod problem;
 mod projects;
 
 pub use auth::{LoginRequest, Me, MeTenant, MeUser, SignupRequest, SignupResponse};
+pub use documents::{
+    DocumentInfo, DocumentList, ProjectSettingsBody, RetrieveFilter, RetrieveRequest, RetrieveResponse, RetrievedChunk,
+    UploadDocumentRequest, UploadedDocument,
+};
 pub use plans::{PlanInfo, PlanLimitsInfo, PlanList};
 pub use problem::{FieldError, Problem, ProblemType};
 pub use projects::{

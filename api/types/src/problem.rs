@@ -26,6 +26,10 @@ pub struct Problem {
     pub limit: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan: Option<String>,
+    /// For usage quotas that reset (retrievals per month): when the allowance starts afresh,
+    /// RFC 3339.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resets_at: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -141,6 +145,7 @@ mod tests {
             resource: None,
             limit: None,
             plan: None,
+            resets_at: None,
         };
         assert_eq!(p.message(), "Not found");
         let json = serde_json::to_value(&p).unwrap();
@@ -162,6 +167,7 @@ mod tests {
             resource: None,
             limit: None,
             plan: None,
+            resets_at: None,
         };
         assert_eq!(p.message(), "email: must contain an '@'");
     }

@@ -11,8 +11,11 @@
 //!   (counters could not be made idempotent anyway); `rebuild` is the repair.
 
 mod api_keys;
+mod documents;
+mod documents_rows;
 mod email_claims;
 mod memberships;
+mod project_settings;
 mod projects;
 mod sessions;
 mod tenants;
@@ -21,8 +24,10 @@ mod users;
 use std::sync::Arc;
 
 pub use api_keys::ApiKeys;
+pub use documents::Documents;
 pub use email_claims::EmailClaims;
 pub use memberships::Memberships;
+pub use project_settings::ProjectSettingsModel;
 pub use projects::Projects;
 pub use sessions::Sessions;
 pub use tenants::Tenants;
@@ -31,7 +36,17 @@ pub use users::Users;
 use crate::{ProjectionError, Projector};
 
 /// The names of the standard projectors, in the order [`all`] returns them.
-pub const NAMES: &[&str] = &["tenants", "users", "memberships", "projects", "api_keys", "email_claims", "sessions"];
+pub const NAMES: &[&str] = &[
+    "tenants",
+    "users",
+    "memberships",
+    "projects",
+    "api_keys",
+    "email_claims",
+    "sessions",
+    "project_settings",
+    "documents",
+];
 
 /// The standard projectors, as `ctxi serve` runs them.
 pub fn all() -> Vec<Arc<dyn Projector>> {
@@ -43,6 +58,8 @@ pub fn all() -> Vec<Arc<dyn Projector>> {
         Arc::new(ApiKeys),
         Arc::new(EmailClaims),
         Arc::new(Sessions),
+        Arc::new(ProjectSettingsModel),
+        Arc::new(Documents),
     ]
 }
 

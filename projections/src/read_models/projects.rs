@@ -68,6 +68,7 @@ impl Projector for Projects {
                         renamed.insert(id, name);
                     }
                 },
+                ProjectEvent::ProjectConfigured { .. } => {}
             }
         }
         if !created.is_empty() {

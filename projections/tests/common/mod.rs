@@ -24,7 +24,7 @@ use time::OffsetDateTime;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 #[allow(unused_imports)]
-pub use workload::{signup, Signup};
+pub use workload::{signup, Signup, EVENTS_PER_SIGNUP};
 
 /// A domain event as the store takes it.
 #[macro_export]

@@ -1,10 +1,13 @@
 //! Realistic events: what signups do, one at a time or many per append.
 
 use domain::{
-    ApiKeyEvent, ApiKeyId, EmailClaimEvent, Personal, Plan, ProjectEvent, ProjectId, Role, SessionEvent, SessionId,
+    ApiKeyEvent, ApiKeyId, DocumentEvent, DocumentFormat, DocumentId, DocumentTitle, EmailClaimEvent, Metadata,
+    Personal, PiiKind, PiiPolicy, Plan, ProjectEvent, ProjectId, ProjectSettings, Role, SessionEvent, SessionId,
     TenantEvent, TenantId, UserEvent, UserId,
 };
+use eventstore::EventStore;
 use eventstore::{Position, PostgresStore};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{append, at};
@@ -21,9 +24,13 @@ pub struct Signup {
     pub last: Position,
 }
 
-/// Everything one signup does, across all seven kinds of stream: a user with an email claim, a
-/// tenant they own with a second member who leaves, a session that ends, a project (renamed)
-/// with two keys, one revoked, and a plan change.
+/// Events one [`signup`] appends.
+pub const EVENTS_PER_SIGNUP: usize = 22;
+
+/// Everything one signup does, across all eight kinds of stream: a user with an email claim, a
+/// tenant they own with a second member who leaves, a session that ends, a project (renamed,
+/// configured) with two keys, one revoked, a plan change, and three documents: one indexed,
+/// one failed, one indexed and then erased (its key shredded).
 pub async fn signup(store: &PostgresStore, minute: i64) -> Signup {
     let t = at(minute);
     let (user, other) = (UserId::new(Uuid::now_v7()), UserId::new(Uuid::now_v7()));
@@ -64,9 +71,10 @@ pub async fn signup(store: &PostgresStore, minute: i64) -> Signup {
     append(store, "session", session_id, session, t).await;
     let created = ProjectEvent::ProjectCreated { project_id: project, tenant_id: tenant, name: "Docs".into(), at: t };
     let renamed = ProjectEvent::ProjectRenamed { name: "Handbook".into(), at: t };
-    append(store, "project", project, vec![new_event!(created), new_event!(renamed)], t).await;
+    let settings = ProjectSettings { pii_policy: PiiPolicy::Flag, ..ProjectSettings::default() };
+    let configured = ProjectEvent::ProjectConfigured { settings, at: t };
+    append(store, "project", project, vec![new_event!(created), new_event!(renamed), new_event!(configured)], t).await;
     let keys = [ApiKeyId::new(Uuid::now_v7()), ApiKeyId::new(Uuid::now_v7())];
-    let mut last = Position::START;
     for (i, key_id) in keys.into_iter().enumerate() {
         let revoke = i == 1;
         let mut events = vec![new_event!(ApiKeyEvent::ApiKeyIssued {
@@ -81,7 +89,49 @@ pub async fn signup(store: &PostgresStore, minute: i64) -> Signup {
         if revoke {
             events.push(new_event!(ApiKeyEvent::ApiKeyRevoked { at: t }));
         }
-        last = append(store, "api_key", key_id, events, t).await;
+        append(store, "api_key", key_id, events, t).await;
     }
+    let last = documents(store, tenant, project, t).await;
     Signup { user, tenant, project, keys, claim, last }
+}
+
+/// An indexed document, a failed one, and an erased one; returns the last position.
+async fn documents(store: &PostgresStore, tenant: TenantId, project: ProjectId, t: OffsetDateTime) -> Position {
+    let mut last = Position::START;
+    for (i, outcome) in ["indexed", "failed", "erased"].into_iter().enumerate() {
+        let id = DocumentId::new(Uuid::now_v7());
+        let subject = id.subject();
+        let uploaded = DocumentEvent::DocumentUploaded {
+            document_id: id,
+            project_id: project,
+            tenant_id: tenant,
+            title: Personal::new(subject.clone(), DocumentTitle::parse(&format!("Doc {i}")).unwrap()),
+            format: DocumentFormat::Markdown,
+            metadata: Personal::new(subject.clone(), Metadata::parse(serde_json::json!({"n": i})).unwrap()),
+            content: Personal::new(subject.clone(), "# Refunds\n\nWrite to ada@example.com.".into()),
+            bytes: 38,
+            pages: 1,
+            at: t,
+        };
+        let indexed = DocumentEvent::DocumentIndexed {
+            chunks: Personal::new(subject.clone(), vec!["# Refunds".into(), "Write to [EMAIL].".into()]),
+            chunk_count: 2,
+            pages: 1,
+            pii: [(PiiKind::Email, 1)].into(),
+            at: t,
+        };
+        let events = match outcome {
+            "indexed" => vec![new_event!(uploaded), new_event!(indexed)],
+            "failed" => vec![
+                new_event!(uploaded),
+                new_event!(DocumentEvent::DocumentFailed { reason: "no text".into(), at: t }),
+            ],
+            _ => vec![new_event!(uploaded), new_event!(indexed), new_event!(DocumentEvent::DocumentErased { at: t })],
+        };
+        last = append(store, "document", id, events, t).await;
+        if outcome == "erased" {
+            store.shred(&subject).await.expect("shred the erased document's key");
+        }
+    }
+    last
 }

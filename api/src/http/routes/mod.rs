@@ -2,8 +2,11 @@
 
 pub mod api_keys;
 pub mod auth;
+pub mod documents;
 pub mod plans;
 pub mod projects;
+pub mod retrieve;
+pub mod settings;
 
 use api_types::POSITION_HEADER;
 use axum::http::{HeaderValue, StatusCode};

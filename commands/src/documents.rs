@@ -1,0 +1,9 @@
+//! Documents: uploading within the plan's allowance, recording the ingestion worker's
+//! outcome, and erasing by crypto-shredding.
+
+mod erase;
+mod outcome;
+mod upload;
+
+pub use outcome::IndexingOutcome;
+pub use upload::{stored_bytes, DocumentAccepted, UploadInput, MAX_DOCUMENT_BYTES};

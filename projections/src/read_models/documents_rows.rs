@@ -1,0 +1,192 @@
+//! The `documents` projector's batch, folded in memory, and the statements that write it.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+use sqlx::{Postgres, Transaction};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::documents::ChunksByDocument;
+use crate::ProjectionError;
+
+/// What one batch does to the two tables.
+#[derive(Default)]
+pub(super) struct Folded {
+    pub created: HashMap<Uuid, NewDocument>,
+    /// Outcomes of documents uploaded in earlier batches.
+    pub outcomes: HashMap<Uuid, Outcome>,
+    pub chunks: ChunksByDocument,
+    pub erased: Vec<Uuid>,
+}
+
+pub(super) struct NewDocument {
+    pub project_id: Uuid,
+    pub tenant_id: Uuid,
+    pub title: String,
+    pub format: String,
+    pub bytes: i64,
+    pub pages: i32,
+    pub metadata: Value,
+    pub uploaded_at: OffsetDateTime,
+    pub outcome: Option<Outcome>,
+}
+
+pub(super) struct Outcome {
+    pub status: &'static str,
+    pub chunk_count: i32,
+    pub pii: Value,
+    pub failure: Option<String>,
+    pub at: OffsetDateTime,
+}
+
+/// Deletes, inserts, updates, then adds chunks (which take their project from `documents`).
+pub(super) async fn write_batch(tx: &mut Transaction<'_, Postgres>, folded: Folded) -> Result<(), ProjectionError> {
+    if !folded.erased.is_empty() {
+        sqlx::query("DELETE FROM chunks WHERE document_id = ANY($1)").bind(&folded.erased).execute(&mut **tx).await?;
+        sqlx::query("DELETE FROM documents WHERE document_id = ANY($1)")
+            .bind(&folded.erased)
+            .execute(&mut **tx)
+            .await?;
+    }
+    insert_documents(tx, folded.created).await?;
+    update_outcomes(tx, folded.outcomes).await?;
+    insert_chunks(tx, folded.chunks).await
+}
+
+async fn insert_documents(
+    tx: &mut Transaction<'_, Postgres>,
+    created: HashMap<Uuid, NewDocument>,
+) -> Result<(), ProjectionError> {
+    if created.is_empty() {
+        return Ok(());
+    }
+    let mut c = Columns::default();
+    for (id, d) in created {
+        let outcome = d.outcome.unwrap_or(Outcome {
+            status: "pending",
+            chunk_count: 0,
+            pii: Value::Object(Default::default()),
+            failure: None,
+            at: d.uploaded_at,
+        });
+        let processed = (outcome.status != "pending").then_some(outcome.at);
+        c.ids.push(id);
+        c.projects.push(d.project_id);
+        c.tenants.push(d.tenant_id);
+        c.titles.push(d.title);
+        c.formats.push(d.format);
+        c.bytes.push(d.bytes);
+        c.pages.push(d.pages);
+        c.metadata.push(d.metadata);
+        c.statuses.push(outcome.status.to_owned());
+        c.chunk_counts.push(outcome.chunk_count);
+        c.pii.push(outcome.pii);
+        c.failures.push(outcome.failure);
+        c.uploaded.push(d.uploaded_at);
+        c.processed.push(processed);
+    }
+    sqlx::query(
+        "INSERT INTO documents (document_id, project_id, tenant_id, title, format, bytes, pages, metadata, status,
+                                chunk_count, pii, failure, uploaded_at, processed_at)
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::int8[], $7::int4[],
+                              $8::jsonb[], $9::text[], $10::int4[], $11::jsonb[], $12::text[], $13::timestamptz[],
+                              $14::timestamptz[])",
+    )
+    .bind(&c.ids)
+    .bind(&c.projects)
+    .bind(&c.tenants)
+    .bind(&c.titles)
+    .bind(&c.formats)
+    .bind(&c.bytes)
+    .bind(&c.pages)
+    .bind(&c.metadata)
+    .bind(&c.statuses)
+    .bind(&c.chunk_counts)
+    .bind(&c.pii)
+    .bind(&c.failures)
+    .bind(&c.uploaded)
+    .bind(&c.processed)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+#[derive(Default)]
+struct Columns {
+    ids: Vec<Uuid>,
+    projects: Vec<Uuid>,
+    tenants: Vec<Uuid>,
+    titles: Vec<String>,
+    formats: Vec<String>,
+    bytes: Vec<i64>,
+    pages: Vec<i32>,
+    metadata: Vec<Value>,
+    statuses: Vec<String>,
+    chunk_counts: Vec<i32>,
+    pii: Vec<Value>,
+    failures: Vec<Option<String>>,
+    uploaded: Vec<OffsetDateTime>,
+    processed: Vec<Option<OffsetDateTime>>,
+}
+
+async fn update_outcomes(
+    tx: &mut Transaction<'_, Postgres>,
+    outcomes: HashMap<Uuid, Outcome>,
+) -> Result<(), ProjectionError> {
+    if outcomes.is_empty() {
+        return Ok(());
+    }
+    let (mut ids, mut statuses, mut counts, mut pii, mut failures, mut ats) =
+        (vec![], vec![], vec![], vec![], vec![], vec![]);
+    for (id, o) in outcomes {
+        ids.push(id);
+        statuses.push(o.status.to_owned());
+        counts.push(o.chunk_count);
+        pii.push(o.pii);
+        failures.push(o.failure);
+        ats.push(o.at);
+    }
+    sqlx::query(
+        "UPDATE documents d SET status = o.status, chunk_count = o.chunk_count, pii = o.pii, failure = o.failure,
+                                processed_at = o.at
+           FROM unnest($1::uuid[], $2::text[], $3::int4[], $4::jsonb[], $5::text[], $6::timestamptz[])
+                AS o(document_id, status, chunk_count, pii, failure, at)
+          WHERE d.document_id = o.document_id",
+    )
+    .bind(&ids)
+    .bind(&statuses)
+    .bind(&counts)
+    .bind(&pii)
+    .bind(&failures)
+    .bind(&ats)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn insert_chunks(tx: &mut Transaction<'_, Postgres>, chunks: ChunksByDocument) -> Result<(), ProjectionError> {
+    let (mut ids, mut ordinals, mut texts) = (vec![], vec![], vec![]);
+    for (id, document_chunks) in chunks {
+        for (ordinal, text) in document_chunks.into_iter().enumerate() {
+            ids.push(id);
+            ordinals.push(i32::try_from(ordinal).unwrap_or(i32::MAX));
+            texts.push(text);
+        }
+    }
+    if ids.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO chunks (document_id, ordinal, project_id, text)
+         SELECT c.document_id, c.ordinal, d.project_id, c.text
+           FROM unnest($1::uuid[], $2::int4[], $3::text[]) AS c(document_id, ordinal, text)
+           JOIN documents d USING (document_id)",
+    )
+    .bind(&ids)
+    .bind(&ordinals)
+    .bind(&texts)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
