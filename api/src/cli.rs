@@ -43,6 +43,8 @@ enum Command {
         #[command(subcommand)]
         command: audit::AuditCommand,
     },
+    /// Serve the Model Context Protocol over stdio, as a client of the REST API.
+    Mcp(crate::mcp::McpArgs),
     /// Measure the event store and projections on this machine (figures, not tests).
     Bench {
         #[command(subcommand)]
@@ -53,7 +55,7 @@ enum Command {
 /// Runs a parsed command line and returns the process exit code.
 /// `serve` sets up its own logging from its settings; the other commands log warnings as text.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    if !matches!(cli.command, Command::Serve(_)) {
+    if !matches!(cli.command, Command::Serve(_) | Command::Mcp(_)) {
         crate::logging::init_cli();
     }
     match cli.command {
@@ -61,6 +63,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Migrate { db } => migrate::run(&db).await,
         Command::Projections { command } => projections::run(command).await,
         Command::Audit { command } => audit::run(command).await,
+        Command::Mcp(args) => crate::mcp::run(args).await,
         Command::Bench { command } => bench::run(command).await,
     }
 }

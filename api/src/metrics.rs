@@ -45,6 +45,7 @@ struct Inner {
     idempotent_replays: Counter,
     projector_position: Family<ProjectorLabels, Gauge>,
     projector_lag: Family<ProjectorLabels, Gauge>,
+    retrieval_cache: Family<CacheLabels, Counter>,
     /// Held from refreshing the projector gauges until they are encoded, so that concurrent
     /// scrapes never see each other's half-refreshed gauges.
     scrape: tokio::sync::Mutex<()>,
@@ -61,6 +62,11 @@ struct RequestLabels {
 struct RouteLabels {
     route: String,
     method: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct CacheLabels {
+    result: &'static str,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
@@ -109,6 +115,12 @@ impl Metrics {
         );
         let projector_lag = Family::default();
         registry.register("projector_lag", "Events each projector has yet to apply", projector_lag.clone());
+        let retrieval_cache = Family::default();
+        registry.register(
+            "retrieval_cache_lookups",
+            "Retrievals looked up in the result cache, by result (hit or miss): the cache-hit SLI",
+            retrieval_cache.clone(),
+        );
         Self(Arc::new(Inner {
             registry,
             http_requests,
@@ -118,6 +130,7 @@ impl Metrics {
             idempotent_replays,
             projector_position,
             projector_lag,
+            retrieval_cache,
             scrape: tokio::sync::Mutex::new(()),
         }))
     }
@@ -163,6 +176,12 @@ impl Metrics {
             }
             Err(_) => {}
         }
+    }
+
+    /// Counts one retrieval answered from the cache (`hit`) or not.
+    pub fn record_cache_lookup(&self, hit: bool) {
+        let result = if hit { "hit" } else { "miss" };
+        self.0.retrieval_cache.get_or_create(&CacheLabels { result }).inc();
     }
 
     fn record_replay(&self) {

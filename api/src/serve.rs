@@ -114,7 +114,6 @@ async fn serve(
     });
 
     let state = AppState {
-        commands,
         pool,
         csrf: Csrf::new(derive_key(kek_text, "csrf")?),
         session_ttl: time::Duration::hours(i64::try_from(settings.session_ttl_hours).unwrap_or(i64::MAX / 3600)),
@@ -122,6 +121,9 @@ async fn serve(
         projecting,
         metrics,
         request_timeout: std::time::Duration::from_secs(settings.request_timeout_secs.max(1)),
+        meter: crate::metering::Meter::start(commands.clone()),
+        cache: crate::retrieval::ResultCache::default(),
+        commands,
     };
     let app = crate::http::app(Arc::new(state), &settings.web_dir);
     let listener = tokio::net::TcpListener::bind(settings.listen)

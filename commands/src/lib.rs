@@ -22,6 +22,7 @@ mod error;
 mod fingerprint;
 mod issue_api_key;
 mod load;
+mod metering;
 mod password;
 mod revoke_api_key;
 mod run;
@@ -41,6 +42,7 @@ pub use documents::{stored_bytes, DocumentAccepted, IndexingOutcome, UploadInput
 pub use error::CommandError;
 pub use issue_api_key::IssuedApiKey;
 pub use load::{load, load_last, Loaded};
+pub use metering::Metered;
 pub use password::verify_password;
 pub use secrets::Secrets;
 pub use sessions::{hash_token, StartedSession};

@@ -18,6 +18,7 @@ pub mod project;
 pub mod role;
 pub mod session;
 pub mod tenant;
+pub mod usage;
 pub mod user;
 pub mod validation;
 
@@ -38,6 +39,7 @@ pub use project::{CreatedProject, Project, ProjectCommand, ProjectError, Project
 pub use role::Role;
 pub use session::{Session, SessionCommand, SessionError, SessionEvent, StartedSession};
 pub use tenant::{Tenant, TenantCommand, TenantError, TenantEvent};
+pub use usage::{MeterCommand, MeterError, MeterEvent, RetrievalMeter, UsageMonth};
 pub use user::{PasswordHash, RegisteredUser, User, UserCommand, UserError, UserEvent};
 pub use validation::ValidationError;
 

@@ -164,3 +164,63 @@ fn releasing_gives_the_allowance_back_and_the_last_event_is_the_state() {
     domain::Decide::apply(&mut quota, released);
     assert_eq!(quota, DocumentQuota { documents: 1, pages: 5 });
 }
+
+mod metering {
+    use domain::{Limit, MeterCommand, MeterError, MeterEvent, RetrievalMeter, UsageMonth};
+    use time::macros::datetime;
+
+    use super::*;
+
+    const MONTH: UsageMonth = UsageMonth { year: 2025, month: 3 };
+
+    fn meter(requested: u32, limit: Limit) -> MeterCommand {
+        MeterCommand::Meter {
+            tenant_id: TENANT,
+            month: MONTH,
+            requested,
+            by_project: [(PROJECT, requested)].into(),
+            limit,
+            at: AT,
+        }
+    }
+
+    fn metered(count: u32, total: u64) -> MeterEvent {
+        MeterEvent::RetrievalsMetered {
+            tenant_id: TENANT,
+            month: MONTH,
+            count,
+            total,
+            by_project: [(PROJECT, count)].into(),
+            at: AT,
+        }
+    }
+
+    #[test]
+    fn a_batch_is_metered_with_the_running_total() {
+        scenario::<RetrievalMeter>()
+            .given(vec![metered(10, 4_990)])
+            .when(meter(10, Limit::AtMost(5_000)))
+            .then_expect_events(vec![metered(10, 5_000)]);
+    }
+
+    #[test]
+    fn a_batch_that_does_not_fit_is_refused_with_the_room_left() {
+        scenario::<RetrievalMeter>()
+            .given(vec![metered(10, 4_995)])
+            .when(meter(6, Limit::AtMost(5_000)))
+            .then_expect_error(MeterError::OverLimit { limit: 5_000, room: 5 });
+    }
+
+    #[test]
+    fn unlimited_plans_always_have_room() {
+        assert_eq!(RetrievalMeter { total: u64::MAX - 1 }.room(Limit::Unlimited), u64::MAX);
+    }
+
+    #[test]
+    fn the_month_resets_on_the_first_of_the_next_month_in_utc() {
+        let december = UsageMonth::of(datetime!(2025-12-31 23:59:59 UTC));
+        assert_eq!(december.to_string(), "2025-12");
+        assert_eq!(december.resets_at(), datetime!(2026-01-01 0:00 UTC));
+        assert_eq!(UsageMonth::of(datetime!(2026-03-01 00:30 +01:00)).to_string(), "2026-02");
+    }
+}

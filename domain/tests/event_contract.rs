@@ -4,8 +4,8 @@
 use cqrs_es::DomainEvent;
 use domain::{
     ApiKeyEvent, ApiKeyId, Decide, DocumentEvent, DocumentFormat, DocumentId, DocumentTitle, EmailClaimEvent, Metadata,
-    Personal, PiiKind, Plan, ProjectEvent, ProjectId, ProjectSettings, QuotaEvent, Role, SessionEvent, SessionId,
-    Tenant, TenantEvent, TenantId, UserEvent, UserId, PERSONAL_TAG,
+    MeterEvent, Personal, PiiKind, Plan, ProjectEvent, ProjectId, ProjectSettings, QuotaEvent, Role, SessionEvent,
+    SessionId, Tenant, TenantEvent, TenantId, UsageMonth, UserEvent, UserId, PERSONAL_TAG,
 };
 use serde_json::{json, Value};
 use time::macros::datetime;
@@ -140,6 +140,16 @@ fn every_event_is_tagged_with_its_type_and_round_trips() {
     ];
     let types: Vec<String> = quota.iter().map(type_of).collect();
     assert_eq!(types, ["DocumentAdmitted", "DocumentReleased"]);
+    let metered = MeterEvent::RetrievalsMetered {
+        tenant_id: TENANT,
+        month: UsageMonth { year: 2025, month: 3 },
+        count: 2,
+        total: 9,
+        by_project: [(PROJECT, 2)].into(),
+        at: AT,
+    };
+    assert_eq!(type_of(&metered), "RetrievalsMetered");
+    assert_eq!(stored(&metered)["month"], json!({"year": 2025, "month": 3}));
 }
 
 const DOCUMENT: DocumentId = DocumentId::new(Uuid::from_u128(6));

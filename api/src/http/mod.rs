@@ -54,6 +54,9 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Longest a request may take before it is answered 503.
     pub request_timeout: std::time::Duration,
+    /// Meters served retrievals durably (group commit).
+    pub meter: crate::metering::Meter,
+    pub cache: crate::retrieval::ResultCache,
 }
 
 /// The whole HTTP application.
@@ -64,6 +67,7 @@ pub fn app(state: Arc<AppState>, web_dir: &Path) -> Router {
         .routes(routes!(routes::auth::login))
         .routes(routes!(routes::auth::logout))
         .routes(routes!(routes::auth::me))
+        .routes(routes!(routes::usage::get))
         .routes(routes!(routes::projects::list, routes::projects::create))
         .routes(routes!(routes::projects::get))
         .routes(routes!(routes::api_keys::list, routes::api_keys::create))

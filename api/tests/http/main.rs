@@ -5,5 +5,6 @@ mod errors;
 mod flow;
 mod idempotency;
 mod isolation;
+mod metering;
 mod observability;
 mod support;

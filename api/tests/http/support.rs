@@ -48,6 +48,11 @@ impl Server {
         Server { base: format!("http://{address}"), db, kek, _child: child }
     }
 
+    /// Kills the server at once (SIGKILL): no shutdown, no flushing, like a crash.
+    pub async fn kill(&mut self) {
+        self._child.kill().await.expect("kill ctxi serve");
+    }
+
     /// A client with its own cookie jar: a browser of its own.
     pub fn client(&self) -> Client {
         let http = reqwest::Client::builder().cookie_store(true).build().unwrap();
@@ -175,6 +180,19 @@ impl Client {
         let body =
             if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
         Response { status, headers, body }
+    }
+
+    /// Posts JSON with the bearer key; the status, or `None` once the server is gone.
+    pub async fn http_post_status(&self, path: &str, body: Value) -> Option<StatusCode> {
+        let mut request = self.http.post(format!("{}{path}", self.base)).json(&body);
+        if let Some(key) = &self.bearer {
+            request = request.bearer_auth(key);
+        }
+        let response = request.send().await.ok()?;
+        let status = response.status();
+        // The body must arrive whole: a status line alone is not an answer the client got.
+        response.bytes().await.ok()?;
+        Some(status)
     }
 
     /// Uploads a multipart form and returns the answer.

@@ -13,6 +13,7 @@ mod documents;
 mod plans;
 mod problem;
 mod projects;
+mod usage;
 
 pub use auth::{LoginRequest, Me, MeTenant, MeUser, SignupRequest, SignupResponse};
 pub use documents::{
@@ -21,6 +22,7 @@ pub use documents::{
 };
 pub use plans::{PlanInfo, PlanLimitsInfo, PlanList};
 pub use problem::{FieldError, Problem, ProblemType};
+pub use usage::{Allowance, Usage};
 pub use projects::{
     ApiKeyInfo, ApiKeyList, CreateApiKeyRequest, CreateProjectRequest, IssuedApiKey, ProjectInfo, ProjectList, Written,
 };

@@ -63,8 +63,8 @@ impl Screening {
 /// Encoded runs are decoded this many levels deep (base64 inside base64 is the common trick).
 const MAX_DECODE_DEPTH: u8 = 2;
 
-/// Screens `text` for prompt-injection attacks. Pure and allocation-light: a 1.5 KB chunk takes
-/// microseconds once the patterns are compiled (on first use).
+/// Screens `text` for prompt-injection attacks. Pure; a 1.5 KB chunk takes about 40 µs in a
+/// release build once the patterns are compiled (on first use, a few milliseconds).
 pub fn screen(text: &str) -> Screening {
     let mut attacks = Vec::new();
     if unicode::has_suspicious(text) {
@@ -82,7 +82,8 @@ pub fn screen(text: &str) -> Screening {
 
 /// Phrase and encoded-payload detection on one text (hidden characters already judged).
 fn detect(text: &str, depth: u8, found: &mut Vec<Attack>) {
-    let normalized = normalize::normalize(text);
+    let visible = unicode::remove_for_matching(text);
+    let normalized = normalize::normalize(&visible);
     for (attack, pattern) in [
         (Attack::InstructionOverride, &*patterns::INSTRUCTION_OVERRIDE),
         (Attack::RolePlay, &*patterns::ROLE_PLAY),
@@ -98,7 +99,6 @@ fn detect(text: &str, depth: u8, found: &mut Vec<Attack>) {
     if depth >= MAX_DECODE_DEPTH {
         return;
     }
-    let visible = unicode::remove_for_matching(text);
     for decoded in encoded::decoded_texts(&visible) {
         let mut inner = Vec::new();
         detect(&decoded, depth + 1, &mut inner);
@@ -116,7 +116,17 @@ fn detect(text: &str, depth: u8, found: &mut Vec<Attack>) {
 /// defensive rule in a system prompt, not an attack).
 fn negated(normalized: &str, start: usize) -> bool {
     const NEGATIONS: [&str; 12] = [
-        "never", "not", "don't", "dont", "won't", "cannot", "can't", "refuse to", "mustn't", "shouldn't", "no one should",
+        "never",
+        "not",
+        "don't",
+        "dont",
+        "won't",
+        "cannot",
+        "can't",
+        "refuse to",
+        "mustn't",
+        "shouldn't",
+        "no one should",
         "nobody should",
     ];
     let mut from = start.saturating_sub(40);

@@ -75,9 +75,14 @@ fn real_embeddings_pass_and_attacks_are_caught() {
     println!("\nwarm-up: {WARM_UP} vectors, {warm_up_rejected} rejected; norm mean {:.4}, sd {sd:.4}", stats.mean);
 
     let held_out = &benign[WARM_UP..];
-    let false_positives: Vec<_> = held_out.iter().map(|(_, v)| check(v, &guard, &stats)).filter(Result::is_err).collect();
+    let false_positives: Vec<_> =
+        held_out.iter().map(|(_, v)| check(v, &guard, &stats)).filter(Result::is_err).collect();
     let fpr = false_positives.len() as f64 / held_out.len() as f64;
-    println!("held-out benign: {} of {} rejected = {fpr:.4} {false_positives:?}", false_positives.len(), held_out.len());
+    println!(
+        "held-out benign: {} of {} rejected = {fpr:.4} {false_positives:?}",
+        false_positives.len(),
+        held_out.len()
+    );
 
     // kind -> (count, rejected, rejected for the expected reason or accepted as expected)
     let mut per_kind: BTreeMap<(String, String), (usize, usize, usize)> = BTreeMap::new();
@@ -108,7 +113,10 @@ fn real_embeddings_pass_and_attacks_are_caught() {
     let norm_rate = norm_caught as f64 / norm_attacks as f64;
     let beyond_rate = beyond_z_caught as f64 / beyond_z.max(1) as f64;
     println!("norm attacks caught: {norm_caught}/{norm_attacks} = {norm_rate:.3}");
-    println!("norm attacks beyond the configured |z| > {}: {beyond_z_caught}/{beyond_z} = {beyond_rate:.3}", guard.max_z);
+    println!(
+        "norm attacks beyond the configured |z| > {}: {beyond_z_caught}/{beyond_z} = {beyond_rate:.3}",
+        guard.max_z
+    );
 
     assert!(fpr <= 0.02, "held-out false-positive rate {fpr:.4}");
     assert!(beyond_rate >= 0.9, "{beyond_rate:.3} of norm attacks beyond max_z caught");

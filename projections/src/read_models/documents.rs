@@ -2,7 +2,9 @@
 //! indexed chunks retrieval searches (full text through a generated `tsvector`).
 //!
 //! One projector owns both tables so a document and its chunks always agree: they appear,
-//! change and disappear in the same transaction. Chunk text exists in events only sealed
+//! change and disappear in the same transaction. `project_versions` holds, per project, the
+//! position of the last event that changed its searchable chunks: the retrieval cache keys on
+//! it, so a change to a project's documents invalidates that project's cached results only. Chunk text exists in events only sealed
 //! under the document's key; once a document is erased its chunks read back as erased, so
 //! neither the live projector nor a rebuild can bring them back.
 
@@ -36,6 +38,10 @@ CREATE TABLE IF NOT EXISTS documents (
     uploaded_at  timestamptz NOT NULL,
     processed_at timestamptz
 );
+CREATE TABLE IF NOT EXISTS project_versions (
+    project_id uuid   PRIMARY KEY,
+    version    bigint NOT NULL
+);
 CREATE TABLE IF NOT EXISTS chunks (
     document_id uuid    NOT NULL,
     ordinal     integer NOT NULL,
@@ -63,7 +69,7 @@ impl Projector for Documents {
     }
 
     fn tables(&self) -> &'static [&'static str] {
-        &["documents", "chunks"]
+        &["documents", "chunks", "project_versions"]
     }
 
     fn schema(&self) -> &'static str {
@@ -105,6 +111,7 @@ impl Projector for Documents {
                         uploaded_at: at,
                         outcome: None,
                     };
+                    folded.uploaded_in_batch.insert(id, project_id.as_uuid());
                     folded.created.insert(id, document);
                 }
                 DocumentEvent::DocumentIndexed { chunks, chunk_count, pii, at, .. } => {
@@ -113,6 +120,7 @@ impl Projector for Documents {
                     let pii = serde_json::to_value(&pii).map_err(|e| ProjectionError::decode(event, e))?;
                     let count = i32::try_from(chunk_count).unwrap_or(i32::MAX);
                     folded.record(id, Outcome { status: "indexed", chunk_count: count, pii, failure: None, at });
+                    folded.touch(id, event.position.raw());
                 }
                 DocumentEvent::DocumentFailed { reason, at } => {
                     let outcome = Outcome {
@@ -124,7 +132,10 @@ impl Projector for Documents {
                     };
                     folded.record(id, outcome);
                 }
-                DocumentEvent::DocumentErased { .. } => folded.erase(id),
+                DocumentEvent::DocumentErased { .. } => {
+                    folded.touch(id, event.position.raw());
+                    folded.erase(id);
+                }
             }
         }
         write_batch(tx, folded).await
@@ -139,6 +150,15 @@ impl Folded {
             None => {
                 self.outcomes.insert(id, outcome);
             }
+        }
+    }
+
+    /// Notes that the document's chunks changed at `position`, under its project when this
+    /// batch uploaded it (even if it also erased it: the version must not depend on batching).
+    fn touch(&mut self, id: Uuid, position: i64) {
+        match self.uploaded_in_batch.get(&id) {
+            Some(project) => self.bumps.push((*project, position)),
+            None => self.touched.push((id, position)),
         }
     }
 

@@ -18,6 +18,12 @@ pub(super) struct Folded {
     pub outcomes: HashMap<Uuid, Outcome>,
     pub chunks: ChunksByDocument,
     pub erased: Vec<Uuid>,
+    /// Documents of earlier batches whose chunks changed, with the position of the change.
+    pub touched: Vec<(Uuid, i64)>,
+    /// Projects whose chunks changed through documents uploaded in this batch.
+    pub bumps: Vec<(Uuid, i64)>,
+    /// The project of every document uploaded in this batch.
+    pub uploaded_in_batch: HashMap<Uuid, Uuid>,
 }
 
 pub(super) struct NewDocument {
@@ -40,8 +46,12 @@ pub(super) struct Outcome {
     pub at: OffsetDateTime,
 }
 
-/// Deletes, inserts, updates, then adds chunks (which take their project from `documents`).
+/// Inserts new documents, bumps the versions of projects whose chunks change (while the
+/// erased documents still name their project), deletes, updates, then adds chunks (which take
+/// their project from `documents`).
 pub(super) async fn write_batch(tx: &mut Transaction<'_, Postgres>, folded: Folded) -> Result<(), ProjectionError> {
+    insert_documents(tx, folded.created).await?;
+    bump_versions(tx, folded.touched, folded.bumps).await?;
     if !folded.erased.is_empty() {
         sqlx::query("DELETE FROM chunks WHERE document_id = ANY($1)").bind(&folded.erased).execute(&mut **tx).await?;
         sqlx::query("DELETE FROM documents WHERE document_id = ANY($1)")
@@ -49,9 +59,40 @@ pub(super) async fn write_batch(tx: &mut Transaction<'_, Postgres>, folded: Fold
             .execute(&mut **tx)
             .await?;
     }
-    insert_documents(tx, folded.created).await?;
     update_outcomes(tx, folded.outcomes).await?;
     insert_chunks(tx, folded.chunks).await
+}
+
+/// A register of the latest position, so an upsert that keeps the greater value: applying a
+/// batch twice cannot happen (the checkpoint commits with it), and would change nothing anyway.
+async fn bump_versions(
+    tx: &mut Transaction<'_, Postgres>,
+    touched: Vec<(Uuid, i64)>,
+    bumps: Vec<(Uuid, i64)>,
+) -> Result<(), ProjectionError> {
+    if touched.is_empty() && bumps.is_empty() {
+        return Ok(());
+    }
+    let (documents, document_positions): (Vec<Uuid>, Vec<i64>) = touched.into_iter().unzip();
+    let (projects, project_positions): (Vec<Uuid>, Vec<i64>) = bumps.into_iter().unzip();
+    sqlx::query(
+        "INSERT INTO project_versions (project_id, version)
+         SELECT project_id, max(position) FROM (
+             SELECT d.project_id, t.position
+               FROM unnest($1::uuid[], $2::int8[]) AS t(document_id, position)
+               JOIN documents d USING (document_id)
+             UNION ALL
+             SELECT * FROM unnest($3::uuid[], $4::int8[])) AS changes(project_id, position)
+          GROUP BY project_id
+         ON CONFLICT (project_id) DO UPDATE SET version = GREATEST(project_versions.version, EXCLUDED.version)",
+    )
+    .bind(&documents)
+    .bind(&document_positions)
+    .bind(&projects)
+    .bind(&project_positions)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 async fn insert_documents(

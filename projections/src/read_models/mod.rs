@@ -19,6 +19,7 @@ mod project_settings;
 mod projects;
 mod sessions;
 mod tenants;
+mod usage;
 mod users;
 
 use std::sync::Arc;
@@ -31,6 +32,7 @@ pub use project_settings::ProjectSettingsModel;
 pub use projects::Projects;
 pub use sessions::Sessions;
 pub use tenants::Tenants;
+pub use usage::Usage;
 pub use users::Users;
 
 use crate::{ProjectionError, Projector};
@@ -46,6 +48,7 @@ pub const NAMES: &[&str] = &[
     "sessions",
     "project_settings",
     "documents",
+    "usage",
 ];
 
 /// The standard projectors, as `ctxi serve` runs them.
@@ -60,6 +63,7 @@ pub fn all() -> Vec<Arc<dyn Projector>> {
         Arc::new(Sessions),
         Arc::new(ProjectSettingsModel),
         Arc::new(Documents),
+        Arc::new(Usage),
     ]
 }
 

@@ -2,8 +2,8 @@
 
 use domain::{
     ApiKeyEvent, ApiKeyId, DocumentEvent, DocumentFormat, DocumentId, DocumentTitle, EmailClaimEvent, Metadata,
-    Personal, PiiKind, PiiPolicy, Plan, ProjectEvent, ProjectId, ProjectSettings, Role, SessionEvent, SessionId,
-    TenantEvent, TenantId, UserEvent, UserId,
+    MeterEvent, Personal, PiiKind, PiiPolicy, Plan, ProjectEvent, ProjectId, ProjectSettings, QuotaEvent, Role,
+    SessionEvent, SessionId, TenantEvent, TenantId, UsageMonth, UserEvent, UserId,
 };
 use eventstore::EventStore;
 use eventstore::{Position, PostgresStore};
@@ -25,12 +25,13 @@ pub struct Signup {
 }
 
 /// Events one [`signup`] appends.
-pub const EVENTS_PER_SIGNUP: usize = 22;
+pub const EVENTS_PER_SIGNUP: usize = 24;
 
 /// Everything one signup does, across all eight kinds of stream: a user with an email claim, a
 /// tenant they own with a second member who leaves, a session that ends, a project (renamed,
-/// configured) with two keys, one revoked, a plan change, and three documents: one indexed,
-/// one failed, one indexed and then erased (its key shredded).
+/// configured) with two keys, one revoked, a plan change, three documents (one indexed, one
+/// failed, one indexed and then erased, its key shredded) with their allowance, and metered
+/// retrievals.
 pub async fn signup(store: &PostgresStore, minute: i64) -> Signup {
     let t = at(minute);
     let (user, other) = (UserId::new(Uuid::now_v7()), UserId::new(Uuid::now_v7()));
@@ -91,7 +92,25 @@ pub async fn signup(store: &PostgresStore, minute: i64) -> Signup {
         }
         append(store, "api_key", key_id, events, t).await;
     }
-    let last = documents(store, tenant, project, t).await;
+    documents(store, tenant, project, t).await;
+    let admitted = QuotaEvent::DocumentAdmitted {
+        document_id: DocumentId::new(Uuid::now_v7()),
+        pages: 3,
+        documents_total: 2,
+        pages_total: 3,
+        at: t,
+    };
+    append(store, "document_quota", tenant, vec![new_event!(admitted)], t).await;
+    let month = UsageMonth::of(t);
+    let metered = MeterEvent::RetrievalsMetered {
+        tenant_id: tenant,
+        month,
+        count: 7,
+        total: 7,
+        by_project: [(project, 7)].into(),
+        at: t,
+    };
+    let last = append(store, "retrieval_meter", format!("{tenant}:{month}"), vec![new_event!(metered)], t).await;
     Signup { user, tenant, project, keys, claim, last }
 }
 

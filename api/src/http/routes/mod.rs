@@ -7,6 +7,7 @@ pub mod plans;
 pub mod projects;
 pub mod retrieve;
 pub mod settings;
+pub mod usage;
 
 use api_types::POSITION_HEADER;
 use axum::http::{HeaderValue, StatusCode};

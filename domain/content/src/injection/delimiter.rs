@@ -32,7 +32,9 @@ static ROLE_HEADER: LazyLock<Regex> = LazyLock::new(|| {
     let suffix = r"(?:\s*(?:prompt|message|instructions?|override|update|note|notice))?";
     let role = format!(r"(?:system|assistant|user|human|ai|developer|admin|administrator|operator){suffix}");
     compile(&[
-        &format!(r"(?m)(?:^|[.!?]\s)[>*_ -]*(?P<formatted>#{{1,6}}\s*{role}\s*:|\[\s*{role}\s*\]|<\s*{role}\s*>|\{{\s*{role}\s*\}}|\*\*\s*{role}\s*:?\s*\*\*)"),
+        &format!(
+            r"(?m)(?:^|[.!?]\s)[>*_ -]*(?P<formatted>#{{1,6}}\s*{role}\s*:|\[\s*{role}\s*\]|<\s*{role}\s*>|\{{\s*{role}\s*\}}|\*\*\s*{role}\s*:?\s*\*\*)"
+        ),
         &format!(r"(?m)(?:^|[.!?]\s)[>*_ -]*(?P<system>(?:system|developer|admin|administrator|operator){suffix}\s*:)"),
         r"(?m)(?:^|[.!?]\s)[>*_ -]*(?P<assistant>(?:assistant|ai|bot|chatgpt|gpt)\s*:)",
         r"(?m)^[>*_ -]*(?:-{3,}|={3,}|#{3,}|\*{3,})?\s*(?P<boundary>(?:end|begin|start)\s*(?:of\s*)?(?:the\s*)?(?:system\s*(?:prompt|message)|user\s*(?:input|message|query|prompt)|document|context|untrusted\s*(?:content|input)|instructions)\b[^\n]*)",

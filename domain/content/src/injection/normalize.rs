@@ -2,7 +2,7 @@
 //!
 //! Every step only ever turns a disguised keyword back into the keyword; none of them can turn
 //! ordinary text into an attack phrase, which is what keeps them from causing false positives:
-//! - hidden characters and soft hyphens go (attackers split words with them);
+//! - hidden characters and soft hyphens are gone already (`unicode::remove_for_matching`);
 //! - NFKC folds fullwidth and mathematical letters ("ｉｇｎｏｒｅ", "𝐢𝐠𝐧𝐨𝐫𝐞") to ASCII;
 //! - lowercase, and typographic quotes become ASCII quotes ("you’re");
 //! - Cyrillic and Greek look-alikes become Latin, but only inside a word that also has Latin
@@ -19,8 +19,6 @@ use std::sync::LazyLock;
 use regex::Regex;
 use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
-use super::unicode;
-
 #[allow(clippy::expect_used)] // a constant pattern: any test of this module fails if it is wrong
 static SPACED_LETTERS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?-u:\b)[a-z0-9](?:[ .\-_*|/][a-z0-9]){2,}(?-u:\b)").expect("valid spaced-letters regex")
@@ -33,14 +31,16 @@ static LEET_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid leet-token regex")
 });
 
-/// The canonical form described in the module documentation.
-pub(super) fn normalize(text: &str) -> String {
-    let visible = unicode::remove_for_matching(text);
-    let folded: String = if is_nfkc_quick(visible.chars()) == IsNormalized::Yes {
-        visible
-    } else {
-        visible.nfkc().collect()
-    };
+/// The canonical form described in the module documentation, of a text whose hidden characters
+/// are already removed (see `unicode::remove_for_matching`).
+pub(super) fn normalize(visible: &str) -> String {
+    let visible = visible.to_owned();
+    let folded: String =
+        if !visible.chars().any(has_compatibility_form) || is_nfkc_quick(visible.chars()) == IsNormalized::Yes {
+            visible
+        } else {
+            visible.nfkc().collect()
+        };
     let lowered = fold_confusables(&lower_and_quotes(&folded));
     let despaced = SPACED_LETTERS.replace_all(&lowered, |caps: &regex::Captures<'_>| {
         let run = &caps[0];
@@ -51,15 +51,37 @@ pub(super) fn normalize(text: &str) -> String {
         }
     });
     let collapsed = collapse_whitespace(&despaced);
-    LEET_TOKEN.replace_all(&collapsed, |caps: &regex::Captures<'_>| caps[0].chars().map(unleet).collect::<String>()).into_owned()
+    LEET_TOKEN
+        .replace_all(&collapsed, |caps: &regex::Captures<'_>| caps[0].chars().map(unleet).collect::<String>())
+        .into_owned()
+}
+
+/// Whether NFKC may turn `c` into something the patterns look for: fullwidth and halfwidth
+/// forms, mathematical and enclosed alphanumerics, super- and subscripts, ligatures, letterlike
+/// symbols, combining marks. Full NFKC costs more than the rest of screening on non-ASCII text,
+/// and Thai, Persian or emoji text, which has none of these, does not need it.
+fn has_compatibility_form(c: char) -> bool {
+    matches!(c,
+        'ª' | 'º' | '¹' | '²' | '³' | 'µ' | '¼'..='¾'
+        | '\u{0300}'..='\u{036F}'
+        | '\u{1D00}'..='\u{1DBF}'
+        | '\u{2070}'..='\u{209F}'
+        | '\u{2100}'..='\u{214F}'
+        | '\u{2460}'..='\u{24FF}'
+        | '\u{FB00}'..='\u{FB06}'
+        | '\u{FF00}'..='\u{FFEF}'
+        | '\u{1D400}'..='\u{1D7FF}'
+        | '\u{1F100}'..='\u{1F1FF}')
 }
 
 fn lower_and_quotes(text: &str) -> String {
-    if text.is_ascii() {
-        return text.to_ascii_lowercase().replace('`', "'");
+    let lowered = if text.is_ascii() { text.to_ascii_lowercase() } else { text.to_lowercase() };
+    // Typographic quotes and dashes are U+2010..U+2033 (lead byte 0xE2), the guillemets U+00AB/BB.
+    if !lowered.bytes().any(|b| matches!(b, b'`' | 0xE2 | 0xC2)) {
+        return lowered;
     }
-    text.chars()
-        .flat_map(char::to_lowercase)
+    lowered
+        .chars()
         .map(|c| match c {
             '\u{2018}' | '\u{2019}' | '\u{201B}' | '\u{2032}' | '`' => '\'',
             '\u{201C}' | '\u{201D}' | '\u{201F}' | '\u{2033}' | '\u{00AB}' | '\u{00BB}' => '"',
@@ -110,7 +132,8 @@ fn latin_lookalike(c: char) -> Option<char> {
 
 /// Replaces look-alikes in words that mix Latin letters with them; see the module documentation.
 fn fold_confusables(text: &str) -> String {
-    if text.is_ascii() {
+    // Every look-alike is in U+0131..U+052F (UTF-8 lead bytes 0xC4..0xD4).
+    if !text.bytes().any(|b| matches!(b, 0xC4..=0xD4)) {
         return text.to_owned();
     }
     let mut out = String::with_capacity(text.len());
@@ -142,26 +165,26 @@ fn split_words(text: &str) -> impl Iterator<Item = (bool, &str)> {
 
 fn collapse_whitespace(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut pending: Option<char> = None;
-    for c in text.chars() {
-        if c.is_whitespace() {
-            let is_break = matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}' | '\u{0B}' | '\u{0C}');
-            pending = Some(if is_break || pending == Some('\n') { '\n' } else { ' ' });
-        } else {
-            if let Some(space) = pending.take() {
-                if !out.is_empty() {
-                    out.push(space);
-                }
-            }
-            out.push(c);
+    let mut rest = text.trim_start();
+    while !rest.is_empty() {
+        let word_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        out.push_str(&rest[..word_end]);
+        let after = &rest[word_end..];
+        let next = after.trim_start();
+        if !next.is_empty() {
+            let gap = &after[..after.len() - next.len()];
+            out.push(if gap.contains(['\n', '\r', '\u{2028}', '\u{2029}', '\u{0B}', '\u{0C}']) { '\n' } else { ' ' });
         }
+        rest = next;
     }
     out
 }
 
 #[cfg(test)]
 mod tests {
-    use super::normalize;
+    fn normalize(text: &str) -> String {
+        super::normalize(&super::super::unicode::remove_for_matching(text))
+    }
 
     #[test]
     fn undoes_disguises() {

@@ -47,7 +47,8 @@ fn visit_hidden(text: &str, mut visit: impl FnMut(usize, char, bool)) {
     let mut previous: Option<char> = None;
     for (index, c) in text.char_indices() {
         if c == '\u{1F3F4}' {
-            flag_tags_until = flag_sequence_end(&text[index + c.len_utf8()..]).map_or(0, |len| index + c.len_utf8() + len);
+            flag_tags_until =
+                flag_sequence_end(&text[index + c.len_utf8()..]).map_or(0, |len| index + c.len_utf8() + len);
         }
         if is_hidden(c) {
             let next = text[index + c.len_utf8()..].chars().next();
@@ -107,7 +108,8 @@ pub fn strip_hidden(text: &str) -> String {
 /// `text` with every hidden character and soft hyphen removed, benign or not, for pattern
 /// matching only: a joiner never changes what an instruction means.
 pub(super) fn remove_for_matching(text: &str) -> String {
-    if text.is_ascii() {
+    // Every hidden character and the soft hyphen start with one of these UTF-8 lead bytes.
+    if !text.bytes().any(|b| matches!(b, 0xC2 | 0xE2 | 0xEF | 0xF3)) {
         return text.to_owned();
     }
     text.chars().filter(|&c| !is_hidden(c) && c != '\u{00AD}').collect()
