@@ -9,6 +9,7 @@
 pub mod api_key;
 pub mod document;
 pub mod email;
+pub mod embedding;
 pub mod email_claim;
 pub mod ids;
 pub mod names;
