@@ -68,4 +68,5 @@ if [ ! -s "$kek_file" ]; then
 fi
 # The dashboard's toolchain (wasm target, wasm-bindgen-cli) and Chromium for the browser tests.
 bash "$(dirname "$0")/setup-web.sh"
+bash "$(dirname "$0")/setup-mcp-client.sh"
 say "setup complete"
