@@ -1,7 +1,12 @@
-//! Retrieval: full-text search over a project's chunks, behind a small result cache, metered.
+//! Retrieval: full-text search over a project's chunks, fused with vector search when the
+//! query brings an embedding, behind a small result cache, metered.
 
 mod cache;
+mod hybrid;
 mod search;
+mod vectors;
 
 pub use cache::{CacheKey, ResultCache};
+pub use hybrid::hybrid;
 pub use search::{search, SearchQuery};
+pub use vectors::VectorIndex;

@@ -123,6 +123,7 @@ async fn serve(
         request_timeout: std::time::Duration::from_secs(settings.request_timeout_secs.max(1)),
         meter: crate::metering::Meter::start(commands.clone()),
         cache: crate::retrieval::ResultCache::default(),
+        vectors: crate::retrieval::VectorIndex::default(),
         commands,
     };
     let app = crate::http::app(Arc::new(state), &settings.web_dir);

@@ -38,7 +38,9 @@ use eventstore::EventStore;
 pub use change_plan::PlanChange;
 pub use context::CommandContext;
 pub use create_project::ProjectCreated;
-pub use documents::{stored_bytes, DocumentAccepted, IndexingOutcome, UploadInput, MAX_DOCUMENT_BYTES};
+pub use documents::{
+    stored_bytes, DocumentAccepted, IndexingOutcome, SubmittedEmbeddings, UploadInput, MAX_DOCUMENT_BYTES, MAX_VECTORS,
+};
 pub use error::CommandError;
 pub use issue_api_key::IssuedApiKey;
 pub use load::{load, load_last, Loaded};

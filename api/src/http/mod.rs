@@ -57,6 +57,7 @@ pub struct AppState {
     /// Meters served retrievals durably (group commit).
     pub meter: crate::metering::Meter,
     pub cache: crate::retrieval::ResultCache,
+    pub vectors: crate::retrieval::VectorIndex,
 }
 
 /// The whole HTTP application.
@@ -75,6 +76,9 @@ pub fn app(state: Arc<AppState>, web_dir: &Path) -> Router {
         .routes(routes!(routes::settings::get, routes::settings::put))
         .routes(routes!(routes::documents::get, routes::documents::erase))
         .routes(routes!(routes::retrieve::retrieve))
+        .routes(routes!(routes::embeddings::chunks))
+        .routes(routes!(routes::embeddings::rejections))
+        .merge(embeddings())
         .merge(uploads())
         .split_for_parts();
     let document = Arc::new(doc.to_json().unwrap_or_default());
@@ -106,6 +110,13 @@ pub fn app(state: Arc<AppState>, web_dir: &Path) -> Router {
         .layer(axum::middleware::from_fn(security_headers::add))
         .layer(axum::middleware::from_fn(request_id::assign))
         .with_state(state)
+}
+
+/// Submitting embeddings: a document's vectors can exceed the default body limit.
+fn embeddings() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new()
+        .routes(routes!(routes::embeddings::submit))
+        .layer(axum::extract::DefaultBodyLimit::max(routes::documents::MAX_UPLOAD_BODY))
 }
 
 /// The upload route, alone allowed bodies the size of the largest document.

@@ -88,7 +88,7 @@ impl ContextServer {
         let filter = (document_ids.is_some() || args.metadata.is_some())
             .then(|| RetrieveFilter { document_ids, metadata: args.metadata.map(serde_json::Value::Object) });
         let policy = self.policy().await?;
-        let request = RetrieveRequest { query: args.query, top_k: args.top_k, filter };
+        let request = RetrieveRequest { query: args.query, top_k: args.top_k, filter, query_embedding: None };
         let answer = inner.api.retrieve(&request).await.map_err(api_error)?;
         let output = shape_chunks(answer.results, policy);
         tracing::info!(

@@ -29,10 +29,13 @@ pub struct CacheKey {
     document_ids: Option<Vec<Uuid>>,
     /// Compact JSON: object keys are sorted by serde_json, so equal objects give equal text.
     metadata: Option<String>,
+    /// The query embedding's bits, and the version of the project's vectors it was ranked against.
+    embedding: Option<Vec<u32>>,
+    embedding_version: i64,
 }
 
 impl CacheKey {
-    pub fn new(q: &SearchQuery, version: i64) -> Self {
+    pub fn new(q: &SearchQuery, version: i64, embedding_version: i64) -> Self {
         Self {
             project_id: q.project_id,
             version,
@@ -40,6 +43,8 @@ impl CacheKey {
             top_k: q.top_k,
             document_ids: q.document_ids.clone(),
             metadata: q.metadata.as_ref().map(Value::to_string),
+            embedding: q.embedding.as_ref().map(|v| v.iter().map(|x| x.to_bits()).collect()),
+            embedding_version,
         }
     }
 }
@@ -76,15 +81,22 @@ mod tests {
     use super::*;
 
     fn query(text: &str) -> SearchQuery {
-        SearchQuery { project_id: Uuid::nil(), query: text.into(), top_k: 5, document_ids: None, metadata: None }
+        SearchQuery {
+            project_id: Uuid::nil(),
+            query: text.into(),
+            top_k: 5,
+            document_ids: None,
+            metadata: None,
+            embedding: None,
+        }
     }
 
     #[test]
     fn the_same_question_hits_and_a_new_version_misses() {
         let cache = ResultCache::with_capacity(4);
-        cache.put(CacheKey::new(&query("refund  policy"), 7), Arc::new(vec![]));
-        assert!(cache.get(&CacheKey::new(&query(" refund policy "), 7)).is_some());
-        assert!(cache.get(&CacheKey::new(&query("refund policy"), 8)).is_none(), "documents changed");
-        assert!(cache.get(&CacheKey::new(&SearchQuery { top_k: 6, ..query("refund policy") }, 7)).is_none());
+        cache.put(CacheKey::new(&query("refund  policy"), 7, 0), Arc::new(vec![]));
+        assert!(cache.get(&CacheKey::new(&query(" refund policy "), 7, 0)).is_some());
+        assert!(cache.get(&CacheKey::new(&query("refund policy"), 8, 0)).is_none(), "documents changed");
+        assert!(cache.get(&CacheKey::new(&SearchQuery { top_k: 6, ..query("refund policy") }, 7, 0)).is_none());
     }
 }

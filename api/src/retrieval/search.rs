@@ -10,7 +10,7 @@ use uuid::Uuid;
 /// tags unambiguously.
 const MARK_START: char = '\u{E000}';
 const MARK_END: char = '\u{E001}';
-const HEADLINE_OPTIONS: &str =
+pub(super) const HEADLINE_OPTIONS: &str =
     "StartSel=\u{E000}, StopSel=\u{E001}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \"";
 
 /// `websearch_to_tsquery` against the chunks' `tsvector` (GIN index), ranked by cover
@@ -42,8 +42,11 @@ pub struct SearchQuery {
     pub top_k: u32,
     pub document_ids: Option<Vec<Uuid>>,
     pub metadata: Option<Value>,
+    /// The query's embedding, already screened against the project's.
+    pub embedding: Option<Vec<f32>>,
 }
 
+/// Full-text ranking alone.
 pub async fn search(pool: &PgPool, q: &SearchQuery) -> Result<Vec<RetrievedChunk>, sqlx::Error> {
     let hits: Vec<Hit> = sqlx::query_as(SEARCH)
         .bind(q.project_id)
@@ -65,6 +68,16 @@ pub async fn search(pool: &PgPool, q: &SearchQuery) -> Result<Vec<RetrievedChunk
             highlight: marked(&headline),
         })
         .collect())
+}
+
+/// Escapes text for HTML, for excerpts without matches to mark.
+pub(super) fn escaped(text: &str) -> String {
+    marked(text)
+}
+
+/// A `ts_headline` excerpt (made with [`HEADLINE_OPTIONS`]) as safe HTML with `<mark>` tags.
+pub(super) fn marked_headline(headline: &str) -> String {
+    marked(headline)
 }
 
 /// Escapes an excerpt for HTML and turns the match sentinels into `<mark>` tags.

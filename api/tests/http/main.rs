@@ -1,6 +1,7 @@
 //! The `/v1` API against a real `ctxi serve` over a fresh database per test.
 
 mod documents;
+mod embeddings;
 mod errors;
 mod flow;
 mod idempotency;

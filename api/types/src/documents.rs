@@ -82,6 +82,10 @@ pub struct RetrieveRequest {
     pub top_k: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<RetrieveFilter>,
+    /// The query's embedding, of the project's declared dimension: ranks by full text and by
+    /// vector similarity, fused with reciprocal rank fusion.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query_embedding: Option<Vec<f32>>,
 }
 
 /// Narrows a retrieval to some documents.
@@ -137,4 +141,51 @@ pub struct ProjectSettingsBody {
     pub embedding_dimension: Option<u32>,
     /// How many standard deviations from the project's mean norm an embedding may be.
     pub max_norm_z: f64,
+}
+
+/// `GET /v1/projects/{id}/documents/{document_id}/chunks`: what to embed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChunkList {
+    pub chunks: Vec<ChunkText>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChunkText {
+    pub chunk: u32,
+    pub text: String,
+}
+
+/// `PUT /v1/projects/{id}/documents/{document_id}/embeddings`: one vector per chunk, in order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EmbeddingsRequest {
+    pub embeddings: Vec<Vec<f32>>,
+}
+
+/// Why one submitted vector was refused.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EmbeddingRejection {
+    pub document_id: Uuid,
+    pub chunk: u32,
+    /// `non_finite`, `wrong_dimension`, `zero_vector` or `anomalous_norm`.
+    pub reason: String,
+    pub detail: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EmbeddingsResult {
+    pub accepted: u32,
+    pub rejected: Vec<EmbeddingRejection>,
+    pub position: String,
+}
+
+/// `GET /v1/projects/{id}/embedding-rejections`: the project's refused vectors, newest first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EmbeddingRejectionList {
+    pub rejections: Vec<EmbeddingRejection>,
 }

@@ -17,6 +17,7 @@ mod usage;
 
 pub use auth::{LoginRequest, Me, MeTenant, MeUser, SignupRequest, SignupResponse};
 pub use documents::{
+    ChunkList, ChunkText, EmbeddingRejection, EmbeddingRejectionList, EmbeddingsRequest, EmbeddingsResult,
     DocumentInfo, DocumentList, ProjectSettingsBody, RetrieveFilter, RetrieveRequest, RetrieveResponse, RetrievedChunk,
     UploadDocumentRequest, UploadedDocument,
 };

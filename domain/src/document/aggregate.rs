@@ -129,6 +129,9 @@ pub struct UploadedDocument {
     pub format: DocumentFormat,
     pub pages: u32,
     pub status: DocumentStatus,
+    /// Chunks indexed (0 until then): embeddings may be submitted for these.
+    #[serde(default)]
+    pub chunks: u32,
 }
 
 impl Document {
@@ -207,10 +210,16 @@ impl Decide for Document {
                     format,
                     pages,
                     status: DocumentStatus::Pending,
+                    chunks: 0,
                 });
                 return;
             }
-            DocumentEvent::DocumentIndexed { .. } => DocumentStatus::Indexed,
+            DocumentEvent::DocumentIndexed { chunk_count, .. } => {
+                if let Some(document) = &mut self.uploaded {
+                    document.chunks = chunk_count;
+                }
+                DocumentStatus::Indexed
+            }
             DocumentEvent::DocumentFailed { .. } => DocumentStatus::Failed,
             DocumentEvent::DocumentErased { .. } => DocumentStatus::Erased,
         };

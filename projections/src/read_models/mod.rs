@@ -14,6 +14,8 @@ mod api_keys;
 mod documents;
 mod documents_rows;
 mod email_claims;
+mod embeddings;
+mod embeddings_rows;
 mod memberships;
 mod project_settings;
 mod projects;
@@ -27,6 +29,7 @@ use std::sync::Arc;
 pub use api_keys::ApiKeys;
 pub use documents::Documents;
 pub use email_claims::EmailClaims;
+pub use embeddings::Embeddings;
 pub use memberships::Memberships;
 pub use project_settings::ProjectSettingsModel;
 pub use projects::Projects;
@@ -49,6 +52,7 @@ pub const NAMES: &[&str] = &[
     "project_settings",
     "documents",
     "usage",
+    "embeddings",
 ];
 
 /// The standard projectors, as `ctxi serve` runs them.
@@ -64,6 +68,7 @@ pub fn all() -> Vec<Arc<dyn Projector>> {
         Arc::new(ProjectSettingsModel),
         Arc::new(Documents),
         Arc::new(Usage),
+        Arc::new(Embeddings),
     ]
 }
 

@@ -1,9 +1,10 @@
 //! Realistic events: what signups do, one at a time or many per append.
 
+use domain::embedding::{NormStats, Rejection};
 use domain::{
-    ApiKeyEvent, ApiKeyId, DocumentEvent, DocumentFormat, DocumentId, DocumentTitle, EmailClaimEvent, Metadata,
-    MeterEvent, Personal, PiiKind, PiiPolicy, Plan, ProjectEvent, ProjectId, ProjectSettings, QuotaEvent, Role,
-    SessionEvent, SessionId, TenantEvent, TenantId, UsageMonth, UserEvent, UserId,
+    ApiKeyEvent, ApiKeyId, ChunkVector, DocumentEvent, DocumentFormat, DocumentId, DocumentTitle, EmailClaimEvent,
+    EmbeddingsEvent, Metadata, MeterEvent, Personal, PiiKind, PiiPolicy, Plan, ProjectEvent, ProjectId,
+    ProjectSettings, QuotaEvent, Role, SessionEvent, SessionId, TenantEvent, TenantId, UsageMonth, UserEvent, UserId,
 };
 use eventstore::EventStore;
 use eventstore::{Position, PostgresStore};
@@ -25,13 +26,13 @@ pub struct Signup {
 }
 
 /// Events one [`signup`] appends.
-pub const EVENTS_PER_SIGNUP: usize = 24;
+pub const EVENTS_PER_SIGNUP: usize = 26;
 
 /// Everything one signup does, across all eight kinds of stream: a user with an email claim, a
 /// tenant they own with a second member who leaves, a session that ends, a project (renamed,
 /// configured) with two keys, one revoked, a plan change, three documents (one indexed, one
-/// failed, one indexed and then erased, its key shredded) with their allowance, and metered
-/// retrievals.
+/// failed, one indexed and then erased, its key shredded) with their allowance, embeddings for
+/// the indexed one (one refused), and metered retrievals.
 pub async fn signup(store: &PostgresStore, minute: i64) -> Signup {
     let t = at(minute);
     let (user, other) = (UserId::new(Uuid::now_v7()), UserId::new(Uuid::now_v7()));
@@ -92,7 +93,27 @@ pub async fn signup(store: &PostgresStore, minute: i64) -> Signup {
         }
         append(store, "api_key", key_id, events, t).await;
     }
-    documents(store, tenant, project, t).await;
+    let indexed = documents(store, tenant, project, t).await;
+    let stats = NormStats { count: 2, mean: 1.0, m2: 0.0 };
+    let embeddings = vec![
+        new_event!(EmbeddingsEvent::EmbeddingRejected {
+            project_id: project,
+            document_id: indexed,
+            chunk: 1,
+            rejection: Rejection::ZeroVector,
+            stats,
+            at: t,
+        }),
+        new_event!(EmbeddingsEvent::EmbeddingsAccepted {
+            project_id: project,
+            document_id: indexed,
+            count: 1,
+            vectors: Personal::new(indexed.subject(), vec![ChunkVector { chunk: 0, vector: vec![0.6, 0.8] }]),
+            stats,
+            at: t,
+        }),
+    ];
+    append(store, "project_embeddings", project, embeddings, t).await;
     let admitted = QuotaEvent::DocumentAdmitted {
         document_id: DocumentId::new(Uuid::now_v7()),
         pages: 3,
@@ -114,9 +135,9 @@ pub async fn signup(store: &PostgresStore, minute: i64) -> Signup {
     Signup { user, tenant, project, keys, claim, last }
 }
 
-/// An indexed document, a failed one, and an erased one; returns the last position.
-async fn documents(store: &PostgresStore, tenant: TenantId, project: ProjectId, t: OffsetDateTime) -> Position {
-    let mut last = Position::START;
+/// An indexed document, a failed one, and an erased one; returns the indexed one.
+async fn documents(store: &PostgresStore, tenant: TenantId, project: ProjectId, t: OffsetDateTime) -> DocumentId {
+    let mut indexed_id = None;
     for (i, outcome) in ["indexed", "failed", "erased"].into_iter().enumerate() {
         let id = DocumentId::new(Uuid::now_v7());
         let subject = id.subject();
@@ -147,10 +168,11 @@ async fn documents(store: &PostgresStore, tenant: TenantId, project: ProjectId, 
             ],
             _ => vec![new_event!(uploaded), new_event!(indexed), new_event!(DocumentEvent::DocumentErased { at: t })],
         };
-        last = append(store, "document", id, events, t).await;
+        append(store, "document", id, events, t).await;
+        indexed_id = indexed_id.or((outcome == "indexed").then_some(id));
         if outcome == "erased" {
             store.shred(&subject).await.expect("shred the erased document's key");
         }
     }
-    last
+    indexed_id.expect("the indexed document")
 }

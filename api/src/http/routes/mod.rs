@@ -3,6 +3,7 @@
 pub mod api_keys;
 pub mod auth;
 pub mod documents;
+pub mod embeddings;
 pub mod plans;
 pub mod projects;
 pub mod retrieve;

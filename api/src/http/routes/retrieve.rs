@@ -5,6 +5,8 @@ use std::sync::Arc;
 use api_types::{Problem, ProblemType, RetrieveRequest, RetrieveResponse};
 use axum::extract::State;
 use axum::http::StatusCode;
+use domain::embedding::{check, EmbeddingGuard, NormStats};
+use domain::project::MAX_EMBEDDING_DIMENSION;
 use domain::ProjectId;
 use uuid::Uuid;
 
@@ -14,7 +16,7 @@ use crate::http::body::{Json, Path};
 use crate::http::problem::ApiError;
 use crate::http::AppState;
 use crate::metering::Refusal;
-use crate::retrieval::{search, CacheKey, SearchQuery};
+use crate::retrieval::{hybrid, search, CacheKey, SearchQuery};
 
 const DEFAULT_TOP_K: u32 = 5;
 const MAX_TOP_K: u32 = 50;
@@ -37,11 +39,15 @@ pub async fn retrieve(
 ) -> Result<axum::Json<RetrieveResponse>, ApiError> {
     let project_id = ProjectId::new(id);
     find_project(&state, &caller, project_id).await?;
-    let query = checked(id, body)?;
+    let mut query = checked(id, body)?;
+    let versions = Versions::read(&state, id).await?;
+    if let Some(embedding) = &query.embedding {
+        screen_query_embedding(&state, id, embedding, &versions).await?;
+    }
     // The search and the metering run together: the answer waits for whichever is slower,
     // and is only sent once the retrieval is durably counted.
     let (results, metered) =
-        tokio::join!(cached_search(&state, &query), state.meter.meter(caller.tenant_id(), project_id));
+        tokio::join!(cached_search(&state, &mut query, &versions), state.meter.meter(caller.tenant_id(), project_id));
     metered.map_err(|refusal| match refusal {
         Refusal::Quota(_) => ApiError::from(commands::CommandError::from(refusal)),
         Refusal::Failed(reason) => {
@@ -56,18 +62,66 @@ pub async fn retrieve(
     Ok(axum::Json(RetrieveResponse { results: results?.as_ref().clone() }))
 }
 
-async fn cached_search(state: &AppState, query: &SearchQuery) -> Result<Arc<Vec<api_types::RetrievedChunk>>, ApiError> {
-    let version: Option<i64> = sqlx::query_scalar("SELECT version FROM project_versions WHERE project_id = $1")
-        .bind(query.project_id)
-        .fetch_optional(&state.pool)
+/// The positions of the last changes to a project's chunks and to its vectors, and the
+/// vectors' norm statistics.
+struct Versions {
+    chunks: i64,
+    embeddings: i64,
+    stats: Option<serde_json::Value>,
+}
+
+impl Versions {
+    async fn read(state: &AppState, project_id: Uuid) -> Result<Self, ApiError> {
+        let (chunks, embeddings, stats): (Option<i64>, Option<i64>, Option<serde_json::Value>) = sqlx::query_as(
+            "SELECT (SELECT version FROM project_versions WHERE project_id = $1),
+                    (SELECT version FROM embedding_versions WHERE project_id = $1),
+                    (SELECT stats FROM embedding_versions WHERE project_id = $1)",
+        )
+        .bind(project_id)
+        .fetch_one(&state.pool)
         .await?;
-    let key = CacheKey::new(query, version.unwrap_or(0));
+        Ok(Self { chunks: chunks.unwrap_or(0), embeddings: embeddings.unwrap_or(0), stats })
+    }
+}
+
+/// Vector-injection defence on the query embedding too: the project's dimension, finite
+/// components, a norm like the project's.
+async fn screen_query_embedding(
+    state: &AppState,
+    project_id: Uuid,
+    embedding: &[f32],
+    versions: &Versions,
+) -> Result<(), ApiError> {
+    let settings = super::settings::current(state, project_id).await?;
+    let Some(dimension) = settings.embedding_dimension else {
+        return Err(ApiError::invalid(
+            "query_embedding",
+            "the project has no embedding_dimension: declare it in the project settings and submit chunk embeddings first",
+        ));
+    };
+    let stats: NormStats = versions.stats.clone().and_then(|s| serde_json::from_value(s).ok()).unwrap_or_default();
+    let guard = EmbeddingGuard { max_z: settings.max_norm_z, ..EmbeddingGuard::new(dimension) };
+    check(embedding, &guard, &stats)
+        .map(|_| ())
+        .map_err(|rejection| ApiError::invalid("query_embedding", rejection.to_string()))
+}
+
+async fn cached_search(
+    state: &AppState,
+    query: &mut SearchQuery,
+    versions: &Versions,
+) -> Result<Arc<Vec<api_types::RetrievedChunk>>, ApiError> {
+    let key = CacheKey::new(query, versions.chunks, versions.embeddings);
     if let Some(results) = state.cache.get(&key) {
         state.metrics.record_cache_lookup(true);
         return Ok(results);
     }
     state.metrics.record_cache_lookup(false);
-    let results = Arc::new(search(&state.pool, query).await?);
+    let results = match query.embedding.take() {
+        Some(embedding) => hybrid(&state.pool, &state.vectors, query, &embedding, versions.embeddings).await?,
+        None => search(&state.pool, query).await?,
+    };
+    let results = Arc::new(results);
     state.cache.put(key, Arc::clone(&results));
     Ok(results)
 }
@@ -88,11 +142,15 @@ fn checked(project_id: Uuid, body: RetrieveRequest) -> Result<SearchQuery, ApiEr
     if filter.metadata.as_ref().is_some_and(|m| !m.is_object()) {
         return Err(ApiError::invalid("filter.metadata", "must be a JSON object"));
     }
+    if body.query_embedding.as_ref().is_some_and(|e| e.is_empty() || e.len() > MAX_EMBEDDING_DIMENSION as usize) {
+        return Err(ApiError::invalid("query_embedding", "must have the project's embedding dimension"));
+    }
     Ok(SearchQuery {
         project_id,
         query: query.to_owned(),
         top_k,
         document_ids: filter.document_ids,
         metadata: filter.metadata,
+        embedding: body.query_embedding,
     })
 }
