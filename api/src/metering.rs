@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use commands::{CommandError, Commands, Metered};
 use domain::{ProjectId, TenantId};
-use eventstore::EventStore;
+use eventstore::{EventStore, Position};
 use time::OffsetDateTime;
 use tokio::sync::{mpsc, oneshot};
 
@@ -52,7 +52,7 @@ impl From<Refusal> for CommandError {
 struct Pending {
     tenant_id: TenantId,
     project_id: ProjectId,
-    done: oneshot::Sender<Result<(), Refusal>>,
+    done: oneshot::Sender<Result<Position, Refusal>>,
 }
 
 /// The handle retrieval handlers meter through; cheap to clone.
@@ -69,9 +69,9 @@ impl Meter {
         Self { queue }
     }
 
-    /// Records one retrieval served in `project_id`; resolves once it is durable, or with the
-    /// reason it cannot be.
-    pub async fn meter(&self, tenant_id: TenantId, project_id: ProjectId) -> Result<(), Refusal> {
+    /// Records one retrieval served in `project_id`; resolves once it is durable, with the
+    /// position of the event that counts it, or with the reason it cannot be.
+    pub async fn meter(&self, tenant_id: TenantId, project_id: ProjectId) -> Result<Position, Refusal> {
         let (done, outcome) = oneshot::channel();
         self.queue
             .send(Pending { tenant_id, project_id, done })
@@ -108,7 +108,8 @@ async fn append<S: EventStore>(commands: &Commands<S>, tenant_id: TenantId, pend
     match commands.meter_retrievals(OffsetDateTime::now_utc(), tenant_id, &projects).await {
         Ok(metered) => {
             for (i, request) in pending.into_iter().enumerate() {
-                let outcome = if i < metered.admitted { Ok(()) } else { Err(Refusal::Quota(Box::new(metered))) };
+                let outcome =
+                    if i < metered.admitted { Ok(metered.position) } else { Err(Refusal::Quota(Box::new(metered))) };
                 let _ = request.done.send(outcome);
             }
         }

@@ -2,10 +2,12 @@
 //! timestamps, and personal data only inside `$personal` nodes.
 
 use cqrs_es::DomainEvent;
+use domain::embedding::{NormStats, Rejection};
 use domain::{
-    ApiKeyEvent, ApiKeyId, Decide, DocumentEvent, DocumentFormat, DocumentId, DocumentTitle, EmailClaimEvent, Metadata,
-    MeterEvent, Personal, PiiKind, Plan, ProjectEvent, ProjectId, ProjectSettings, QuotaEvent, Role, SessionEvent,
-    SessionId, Tenant, TenantEvent, TenantId, UsageMonth, UserEvent, UserId, PERSONAL_TAG,
+    ApiKeyEvent, ApiKeyId, ChunkVector, Decide, DocumentEvent, DocumentFormat, DocumentId, DocumentTitle,
+    EmailClaimEvent, EmbeddingsEvent, Metadata, MeterEvent, Personal, PiiKind, Plan, ProjectEvent, ProjectId,
+    ProjectSettings, QuotaEvent, Role, SessionEvent, SessionId, Tenant, TenantEvent, TenantId, UsageMonth, UserEvent,
+    UserId, PERSONAL_TAG,
 };
 use serde_json::{json, Value};
 use time::macros::datetime;
@@ -149,6 +151,34 @@ fn every_event_is_tagged_with_its_type_and_round_trips() {
         at: AT,
     };
     assert_eq!(type_of(&metered), "RetrievalsMetered");
+    let stats = NormStats { count: 1, mean: 5.0, m2: 0.0 };
+    let embeddings = [
+        EmbeddingsEvent::EmbeddingRejected {
+            project_id: PROJECT,
+            document_id: DOCUMENT,
+            chunk: 0,
+            rejection: Rejection::ZeroVector,
+            stats,
+            at: AT,
+        },
+        EmbeddingsEvent::EmbeddingsAccepted {
+            project_id: PROJECT,
+            document_id: DOCUMENT,
+            count: 1,
+            vectors: Personal::new(DOCUMENT.subject(), vec![ChunkVector { chunk: 1, vector: vec![3.0, 4.0] }]),
+            stats,
+            at: AT,
+        },
+    ];
+    let types: Vec<String> = embeddings.iter().map(type_of).collect();
+    assert_eq!(types, ["EmbeddingRejected", "EmbeddingsAccepted"]);
+    assert_eq!(stored(&embeddings[0])["rejection"], json!({"reason": "zero_vector"}));
+    let accepted = stored(&embeddings[1]);
+    assert_eq!(
+        accepted["vectors"][PERSONAL_TAG]["subject"],
+        json!(DOCUMENT.subject().to_string()),
+        "vectors are sealed"
+    );
     assert_eq!(stored(&metered)["month"], json!({"year": 2025, "month": 3}));
 }
 

@@ -183,6 +183,21 @@ impl Browser {
         self.eval("return document.documentElement.scrollWidth > window.innerWidth").await == Value::Bool(true)
     }
 
+    /// The elements that stick out past the window's right edge, innermost first, as
+    /// `tag#id.class` strings with their right edge: what a failed width check names.
+    pub async fn overflowing_elements(&self) -> Value {
+        const SCRIPT: &str = r##"
+            const out = (e) => e.getBoundingClientRect().right > window.innerWidth + 0.5;
+            const name = (e) => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "")
+                + (typeof e.className === "string" && e.className ? "." + e.className.trim().split(/\s+/).join(".") : "");
+            return [...document.querySelectorAll("body *")]
+                .filter((e) => out(e) && ![...e.children].some(out))
+                .slice(0, 10)
+                .map((e) => `${name(e)} right=${Math.round(e.getBoundingClientRect().right)}`);
+        "##;
+        self.eval(SCRIPT).await
+    }
+
     /// Runs `fetch(path, init)` in the page (same origin, with its cookies) and returns
     /// `{status, contentType, body}`, the body as text.
     pub async fn fetch(&self, path: &str, init: Value) -> Value {

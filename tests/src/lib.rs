@@ -9,12 +9,14 @@
 
 mod browser;
 mod server;
+mod steps;
 
 use std::any::Any;
 use std::path::PathBuf;
 
 pub use browser::Browser;
 pub use server::Server;
+pub use steps::PASSWORD;
 
 /// A running dashboard and a browser pointed at it. Call [`Dashboard::finish`] at the end of a
 /// test, also when it panicked, so the browser and both processes stop.

@@ -7,11 +7,9 @@
 use std::panic::AssertUnwindSafe;
 
 use api_types::{PlanList, Problem, ProblemType};
-use browser_tests::Dashboard;
+use browser_tests::{Dashboard, PASSWORD};
 use futures::FutureExt;
 use serde_json::{json, Value};
-
-const PASSWORD: &str = "correct horse battery staple";
 
 #[tokio::test]
 async fn signup_project_api_key_revoke_logout_login() {
@@ -57,9 +55,9 @@ async fn journey(app: &Dashboard) {
         assert_eq!(card.matches("Unlimited").count(), uncapped, "card {card:?} for {plan:?}");
     }
     app.snapshot("signup").await;
-    assert_fits_a_phone(app, "signup").await;
+    app.assert_fits_a_phone("signup").await;
 
-    let email = sign_up(app, "Acme Research", "pro").await;
+    let email = app.sign_up("Acme Research", "pro").await;
     assert_eq!(b.text_of("#tenant-plan").await.as_deref(), Some("Pro"));
     b.find("#no-projects").await;
 
@@ -82,7 +80,7 @@ async fn journey(app: &Dashboard) {
     let hint = b.wait_for_text("[data-test=api-key] code", "the key's prefix", |t| t.ends_with('…')).await;
     assert!(secret.starts_with(hint.trim_end_matches('…')), "secret {secret:?} does not start with {hint:?}");
     app.snapshot("new-key").await;
-    assert_fits_a_phone(app, "new-key").await;
+    app.assert_fits_a_phone("new-key").await;
     b.click("#copy-secret").await;
     b.wait_for_text("#copy-status", "the copy outcome", |t| !t.is_empty()).await;
     b.click("#dismiss-secret").await;
@@ -132,18 +130,9 @@ async fn journey(app: &Dashboard) {
     app.snapshot("projects").await;
 }
 
-/// The page works 360px wide (small phones): nothing sticks out sideways. Restores the size.
-async fn assert_fits_a_phone(app: &Dashboard, page: &str) {
-    let b = &app.browser;
-    b.resize(360, 800).await;
-    app.snapshot(&format!("{page}-360")).await;
-    assert!(!b.overflows_horizontally().await, "the {page} page is wider than 360px");
-    b.resize(1280, 900).await;
-}
-
 async fn csrf(app: &Dashboard) {
     let b = &app.browser;
-    sign_up(app, "Forgery Target", "starter").await;
+    app.sign_up("Forgery Target", "starter").await;
     b.fill("#project-name", "Allowed project").await;
     b.click("#create-project").await;
     b.wait_for_text("[data-test=project] a", "the project", |t| t == "Allowed project").await;
@@ -196,21 +185,4 @@ async fn csrf(app: &Dashboard) {
     let mut names: Vec<_> = list.projects.iter().map(|p| p.name.as_str()).collect();
     names.sort_unstable();
     assert_eq!(names, ["Allowed project", "Header project"]);
-}
-
-/// Signs up through the page with a fresh address and waits for the projects page; returns the
-/// address.
-async fn sign_up(app: &Dashboard, tenant: &str, plan: &str) -> String {
-    let b = &app.browser;
-    let email = format!("owner-{}@example.com", &uuid::Uuid::new_v4().simple().to_string()[..8]);
-    app.open("/signup").await;
-    b.fill("#signup-tenant", tenant).await;
-    b.fill("#signup-email", &email).await;
-    b.fill("#signup-password", PASSWORD).await;
-    b.click(&format!("#plan-{plan}")).await;
-    assert_eq!(b.find(&format!("#plan-{plan}")).await.prop("checked").await.unwrap().as_deref(), Some("true"));
-    b.click("#signup-submit").await;
-    b.wait_for_text("#tenant-name", "the new tenant", |t| t == tenant).await;
-    assert_eq!(b.path().await, "/projects");
-    email
 }

@@ -1,4 +1,11 @@
 //! The `/v1` API client: same origin, JSON, the session cookie, CSRF and consistency headers.
+//! Accounts and projects are here; other resources have a file each under `api/`.
+
+mod documents;
+mod usage;
+
+pub use documents::{delete_document, documents, retrieve, upload_form, upload_text, DOCUMENTS_PAGE};
+pub use usage::usage;
 
 use api_types::{
     ApiKeyList, CreateApiKeyRequest, CreateProjectRequest, IssuedApiKey, LoginRequest, Me, PlanList, Problem,

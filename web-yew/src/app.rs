@@ -6,7 +6,7 @@ use yew_router::prelude::*;
 
 use crate::api;
 use crate::header::Header;
-use crate::pages::{LoginPage, NotFoundPage, ProjectPage, ProjectsPage, SignupPage};
+use crate::pages::{LoginPage, NotFoundPage, ProjectPage, ProjectTab, ProjectsPage, SignupPage};
 use crate::route::Route;
 use crate::state::{Action, AppContext, AppState, Auth};
 
@@ -48,11 +48,18 @@ fn switch(route: Route, app: &AppContext) -> Html {
         Route::Signup => html! { <GuestOnly app={app.clone()}><SignupPage {app} /></GuestOnly> },
         Route::Login => html! { <GuestOnly app={app.clone()}><LoginPage {app} /></GuestOnly> },
         Route::Projects => html! { <SignedInOnly app={app.clone()}><ProjectsPage {app} /></SignedInOnly> },
-        // Keyed by id, so moving between projects starts from a clean page.
-        Route::Project { id } => html! {
-            <SignedInOnly app={app.clone()}><ProjectPage key={id.to_string()} {app} {id} /></SignedInOnly>
-        },
+        Route::Project { id } => project(app, id, ProjectTab::Overview),
+        Route::ProjectDocuments { id } => project(app, id, ProjectTab::Documents),
+        Route::ProjectPlayground { id } => project(app, id, ProjectTab::Playground),
         Route::NotFound => html! { <NotFoundPage /> },
+    }
+}
+
+/// Keyed by id, so moving between projects starts from a clean page, while moving between one
+/// project's tabs keeps its heading.
+fn project(app: AppContext, id: uuid::Uuid, tab: ProjectTab) -> Html {
+    html! {
+        <SignedInOnly app={app.clone()}><ProjectPage key={id.to_string()} {app} {id} {tab} /></SignedInOnly>
     }
 }
 

@@ -1,4 +1,5 @@
-//! The top bar: the product name, and for a signed-in user the tenant, plan and logout.
+//! The top bar: the product name, and for a signed-in user the month's usage, the tenant, plan
+//! and logout.
 
 use yew::platform::spawn_local;
 use yew::prelude::*;
@@ -8,6 +9,7 @@ use crate::api;
 use crate::format::plan_name;
 use crate::route::Route;
 use crate::state::{Action, AppContext};
+use crate::usage::UsageMeter;
 
 #[derive(Properties, PartialEq)]
 pub struct HeaderProps {
@@ -41,6 +43,7 @@ pub fn Header(props: &HeaderProps) -> Html {
         <header class="topbar">
             <Link<Route> to={Route::Projects} classes="brand">{ "ContextInject" }</Link<Route>>
             if let Some(me) = props.app.me() {
+                <UsageMeter app={props.app.clone()} />
                 <div class="account">
                     <span id="tenant-name" class="tenant">{ &me.tenant.name }</span>
                     <span id="tenant-plan" class="badge" title="Plan">{ plan_name(&me.tenant.plan) }</span>

@@ -14,8 +14,13 @@ pub enum Route {
     Login,
     #[at("/projects")]
     Projects,
+    /// A project's overview and API keys.
     #[at("/projects/:id")]
     Project { id: Uuid },
+    #[at("/projects/:id/documents")]
+    ProjectDocuments { id: Uuid },
+    #[at("/projects/:id/playground")]
+    ProjectPlayground { id: Uuid },
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -31,6 +36,17 @@ mod tests {
         let path = Route::Project { id }.to_path();
         assert_eq!(path, format!("/projects/{id}"));
         assert_eq!(Route::recognize(&path), Some(Route::Project { id }));
+    }
+
+    #[test]
+    fn project_tabs_have_their_own_paths() {
+        let id = Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0000_0002);
+        let documents = Route::ProjectDocuments { id }.to_path();
+        assert_eq!(documents, format!("/projects/{id}/documents"));
+        assert_eq!(Route::recognize(&documents), Some(Route::ProjectDocuments { id }));
+        let playground = Route::ProjectPlayground { id }.to_path();
+        assert_eq!(Route::recognize(&playground), Some(Route::ProjectPlayground { id }));
+        assert_eq!(Route::recognize(&format!("/projects/{id}/nowhere")), Some(Route::NotFound));
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! App state shared by every page: who is signed in, and the latest write position.
+//! App state shared by every page: who is signed in, the latest write position, and counters
+//! that tell the header's usage line to read again.
 //!
 //! Reads send the latest position in `x-ctxi-consistency`, so the server answers them only
 //! once its read models include the writes this page made: the user always sees their own writes.
@@ -23,6 +24,11 @@ pub struct AppState {
     pub auth: Auth,
     /// The latest position a write answered with (a decimal string).
     pub position: Option<String>,
+    /// Bumped when documents finish indexing: their pages count then, with no write position.
+    pub usage_epoch: u32,
+    /// Retrievals served to this page. A retrieval answers no position, and its count reaches
+    /// the usage read model a moment later: the header reads until it shows this many more.
+    pub retrievals: u32,
 }
 
 #[derive(Debug)]
@@ -31,6 +37,10 @@ pub enum Action {
     SignedOut,
     /// A write succeeded at this position.
     Wrote(String),
+    /// Documents finished indexing (see `usage_epoch`).
+    UsageChanged,
+    /// A retrieval was served (see `retrievals`).
+    Retrieved,
 }
 
 /// The state as pages see it: read it, or `dispatch` an [`Action`].
@@ -59,6 +69,8 @@ impl Reducible for AppState {
                     next.position = Some(position);
                 }
             }
+            Action::UsageChanged => next.usage_epoch = next.usage_epoch.wrapping_add(1),
+            Action::Retrieved => next.retrievals = next.retrievals.saturating_add(1),
         }
         Rc::new(next)
     }
@@ -99,10 +111,21 @@ mod tests {
 
     #[test]
     fn signing_out_keeps_the_position() {
-        let state = Rc::new(AppState { auth: Auth::Unknown, position: Some("5".into()) });
+        let state = Rc::new(AppState { auth: Auth::Unknown, position: Some("5".into()), ..AppState::default() });
         let state = state.reduce(Action::SignedOut);
         assert_eq!(state.auth, Auth::SignedOut);
         assert_eq!(state.position.as_deref(), Some("5"));
         assert_eq!(state.me(), None);
+    }
+
+    #[test]
+    fn usage_changes_bump_the_epoch_and_keep_the_rest() {
+        let state = Rc::new(AppState { auth: Auth::SignedOut, position: Some("5".into()), ..AppState::default() });
+        let state = state.reduce(Action::UsageChanged);
+        assert_eq!(state.usage_epoch, 1);
+        let state = state.reduce(Action::Retrieved).reduce(Action::Retrieved);
+        assert_eq!(state.retrievals, 2);
+        assert_eq!(state.usage_epoch, 1);
+        assert_eq!(state.position.as_deref(), Some("5"));
     }
 }

@@ -19,6 +19,8 @@ pub struct TextFieldProps {
     /// A line under the field, tied to it with `aria-describedby`.
     #[prop_or_default]
     pub hint: Option<AttrValue>,
+    #[prop_or(true)]
+    pub required: bool,
 }
 
 #[component]
@@ -36,7 +38,7 @@ pub fn TextField(props: &TextFieldProps) -> Html {
                 autocomplete={props.autocomplete.clone()}
                 minlength={props.minlength.clone()}
                 aria-describedby={hint_id.clone()}
-                required=true
+                required={props.required}
                 {oninput}
             />
             if let (Some(hint), Some(hint_id)) = (&props.hint, hint_id) {

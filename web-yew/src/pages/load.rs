@@ -3,12 +3,17 @@
 use std::cell::Cell;
 use std::future::Future;
 use std::rc::Rc;
+use std::time::Duration;
 
 use yew::platform::spawn_local;
+use yew::platform::time::sleep;
 use yew::prelude::*;
 
 use crate::api::ApiResult;
 use crate::state::{Action, AppContext};
+
+/// How long [`use_load_until`] waits between reads.
+pub const POLL_EVERY: Duration = Duration::from_secs(1);
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Load<T> {
@@ -26,7 +31,26 @@ pub fn use_load<T, D, F, Fut>(app: AppContext, deps: D, fetch: F) -> UseStateHan
 where
     T: 'static,
     D: PartialEq + Clone + 'static,
-    F: FnOnce(D) -> Fut + 'static,
+    F: Fn(D) -> Fut + 'static,
+    Fut: Future<Output = ApiResult<T>> + 'static,
+{
+    use_load_until(app, deps, fetch, |_: &T| true)
+}
+
+/// [`use_load`], then reads again every [`POLL_EVERY`] until `settled(&data)` holds: for data
+/// the server changes by itself, such as documents being indexed. One request at a time, so a
+/// slow server is never asked twice at once; an error stops the polling (the page shows it).
+#[hook]
+pub fn use_load_until<T, D, F, Fut>(
+    app: AppContext,
+    deps: D,
+    fetch: F,
+    settled: fn(&T) -> bool,
+) -> UseStateHandle<Load<T>>
+where
+    T: 'static,
+    D: PartialEq + Clone + 'static,
+    F: Fn(D) -> Fut + 'static,
     Fut: Future<Output = ApiResult<T>> + 'static,
 {
     let state = use_state(|| Load::Loading);
@@ -35,19 +59,32 @@ where
         use_effect_with(deps, move |deps| {
             let current = Rc::new(Cell::new(true));
             let still_current = current.clone();
-            let request = fetch(deps.clone());
+            let deps = deps.clone();
             spawn_local(async move {
-                let outcome = request.await;
-                if !still_current.get() {
-                    return;
-                }
-                match outcome {
-                    Ok(data) => state.set(Load::Ready(data)),
-                    Err(e) => {
-                        if e.is_unauthorized() {
-                            app.dispatch(Action::SignedOut);
+                loop {
+                    let outcome = fetch(deps.clone()).await;
+                    if !still_current.get() {
+                        return;
+                    }
+                    match outcome {
+                        Ok(data) => {
+                            let done = settled(&data);
+                            state.set(Load::Ready(data));
+                            if done {
+                                return;
+                            }
                         }
-                        state.set(Load::Failed(e.message()));
+                        Err(e) => {
+                            if e.is_unauthorized() {
+                                app.dispatch(Action::SignedOut);
+                            }
+                            state.set(Load::Failed(e.message()));
+                            return;
+                        }
+                    }
+                    sleep(POLL_EVERY).await;
+                    if !still_current.get() {
+                        return;
                     }
                 }
             });

@@ -16,7 +16,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::projects::find as find_project;
+use super::projects::access;
 use super::written;
 use crate::http::auth::Caller;
 use crate::http::body::Path;
@@ -100,7 +100,7 @@ pub async fn upload(
     UploadBody(input): UploadBody,
 ) -> Result<Response, ApiError> {
     let project_id = ProjectId::new(id);
-    find_project(&state, &caller, project_id).await?;
+    access(&state, &caller, project_id).await?;
     let ctx = request.command(caller.actor());
     let accepted = state.commands.upload_document(&ctx, caller.tenant_id(), project_id, input).await?;
     // Read back what was recorded, so that a retry answers the document as first uploaded.
@@ -133,7 +133,7 @@ pub async fn list(
     Query(query): Query<ListQuery>,
 ) -> Result<axum::Json<DocumentList>, ApiError> {
     let project_id = ProjectId::new(id);
-    find_project(&state, &caller, project_id).await?;
+    access(&state, &caller, project_id).await?;
     let limit = query.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
         return Err(ApiError::invalid("limit", "must be between 1 and 1000"));
@@ -170,7 +170,7 @@ pub async fn get(
     Path((id, document_id)): Path<(Uuid, Uuid)>,
 ) -> Result<axum::Json<DocumentInfo>, ApiError> {
     let project_id = ProjectId::new(id);
-    find_project(&state, &caller, project_id).await?;
+    access(&state, &caller, project_id).await?;
     one(&state, &caller, project_id, DocumentId::new(document_id)).await.map(axum::Json)
 }
 
@@ -188,7 +188,7 @@ pub async fn erase(
     Path((id, document_id)): Path<(Uuid, Uuid)>,
 ) -> Result<Response, ApiError> {
     let project_id = ProjectId::new(id);
-    find_project(&state, &caller, project_id).await?;
+    access(&state, &caller, project_id).await?;
     let ctx = request.command(caller.actor());
     let position =
         state.commands.erase_document(&ctx, caller.tenant_id(), project_id, DocumentId::new(document_id)).await?;

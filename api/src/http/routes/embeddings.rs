@@ -12,7 +12,7 @@ use domain::{DocumentId, ProjectId};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::projects::find as find_project;
+use super::projects::access;
 use super::written;
 use crate::http::auth::Caller;
 use crate::http::body::{Json, Path};
@@ -34,7 +34,7 @@ pub async fn chunks(
     _: Consistent,
     Path((id, document_id)): Path<(Uuid, Uuid)>,
 ) -> Result<axum::Json<ChunkList>, ApiError> {
-    find_project(&state, &caller, ProjectId::new(id)).await?;
+    access(&state, &caller, ProjectId::new(id)).await?;
     let exists: Option<(Uuid,)> = sqlx::query_as(
         "SELECT document_id FROM documents WHERE document_id = $1 AND project_id = $2 AND tenant_id = $3",
     )
@@ -74,7 +74,7 @@ pub async fn submit(
     Json(body): Json<EmbeddingsRequest>,
 ) -> Result<Response, ApiError> {
     let project_id = ProjectId::new(id);
-    find_project(&state, &caller, project_id).await?;
+    access(&state, &caller, project_id).await?;
     let ctx = request.command(caller.actor());
     let document = DocumentId::new(document_id);
     let submitted =
@@ -106,7 +106,7 @@ pub async fn rejections(
     _: Consistent,
     Path(id): Path<Uuid>,
 ) -> Result<axum::Json<EmbeddingRejectionList>, ApiError> {
-    find_project(&state, &caller, ProjectId::new(id)).await?;
+    access(&state, &caller, ProjectId::new(id)).await?;
     let rows: Vec<(Uuid, i32, serde_json::Value, OffsetDateTime)> = sqlx::query_as(
         "SELECT document_id, chunk, rejection, at FROM embedding_rejections
           WHERE project_id = $1 ORDER BY position DESC LIMIT 500",

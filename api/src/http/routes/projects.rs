@@ -79,6 +79,17 @@ pub async fn get(
 }
 
 /// The project, if the caller may see it.
+/// Lets `caller` at project `project_id`: an API key only at its own project (which exists: keys
+/// are issued for existing projects, and projects are never deleted, so no read-model lookup
+/// that could lag behind the key), a user at their tenant's projects.
+pub async fn access(state: &AppState, caller: &Caller, project_id: ProjectId) -> Result<(), ApiError> {
+    match caller.only_project() {
+        Some(only) if only == project_id => Ok(()),
+        Some(_) => Err(ApiError::not_found("project")),
+        None => find(state, caller, project_id).await.map(|_| ()),
+    }
+}
+
 pub async fn find(state: &AppState, caller: &Caller, project_id: ProjectId) -> Result<ProjectInfo, ApiError> {
     if caller.only_project().is_some_and(|only| only != project_id) {
         return Err(ApiError::not_found("project"));

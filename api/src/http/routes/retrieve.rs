@@ -5,12 +5,14 @@ use std::sync::Arc;
 use api_types::{Problem, ProblemType, RetrieveRequest, RetrieveResponse};
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Response;
 use domain::embedding::{check, EmbeddingGuard, NormStats};
 use domain::project::MAX_EMBEDDING_DIMENSION;
 use domain::ProjectId;
 use uuid::Uuid;
 
-use super::projects::find as find_project;
+use super::projects::access;
+use super::written;
 use crate::http::auth::Caller;
 use crate::http::body::{Json, Path};
 use crate::http::problem::ApiError;
@@ -36,9 +38,9 @@ pub async fn retrieve(
     caller: Caller,
     Path(id): Path<Uuid>,
     Json(body): Json<RetrieveRequest>,
-) -> Result<axum::Json<RetrieveResponse>, ApiError> {
+) -> Result<Response, ApiError> {
     let project_id = ProjectId::new(id);
-    find_project(&state, &caller, project_id).await?;
+    access(&state, &caller, project_id).await?;
     let mut query = checked(id, body)?;
     let versions = Versions::read(&state, id).await?;
     if let Some(embedding) = &query.embedding {
@@ -48,7 +50,7 @@ pub async fn retrieve(
     // and is only sent once the retrieval is durably counted.
     let (results, metered) =
         tokio::join!(cached_search(&state, &mut query, &versions), state.meter.meter(caller.tenant_id(), project_id));
-    metered.map_err(|refusal| match refusal {
+    let position = metered.map_err(|refusal| match refusal {
         Refusal::Quota(_) => ApiError::from(commands::CommandError::from(refusal)),
         Refusal::Failed(reason) => {
             tracing::error!(%reason, "a retrieval could not be metered");
@@ -59,7 +61,8 @@ pub async fn retrieve(
             )
         }
     })?;
-    Ok(axum::Json(RetrieveResponse { results: results?.as_ref().clone() }))
+    // The position lets a client wait for its own retrievals in `GET /v1/usage`.
+    Ok(written(StatusCode::OK, position, RetrieveResponse { results: results?.as_ref().clone() }))
 }
 
 /// The positions of the last changes to a project's chunks and to its vectors, and the

@@ -10,7 +10,7 @@ use domain::{InjectionPolicy, PiiPolicy, ProjectId, ProjectSettings};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
-use super::projects::find as find_project;
+use super::projects::access;
 use super::written;
 use crate::http::auth::{Caller, SignedIn};
 use crate::http::body::{Json, Path};
@@ -31,7 +31,7 @@ pub async fn get(
     _: Consistent,
     Path(id): Path<Uuid>,
 ) -> Result<axum::Json<ProjectSettingsBody>, ApiError> {
-    find_project(&state, &caller, ProjectId::new(id)).await?;
+    access(&state, &caller, ProjectId::new(id)).await?;
     current(&state, id).await.map(|settings| axum::Json(body(&settings)))
 }
 
