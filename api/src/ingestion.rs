@@ -3,9 +3,9 @@
 //! or `DocumentFailed`.
 //!
 //! It owns no tables; the projector runner gives it its checkpoint, its lock and its wake-ups.
-//! Its effect is appending events, which happens before the checkpoint commits: after a crash
-//! the batch runs again, and the document aggregate ignores a second outcome, so each document
-//! is indexed once.
+//! Its effect is appending events, done before the batch's transaction opens (see
+//! `Projector::effects`) and so before the checkpoint commits: after a crash the batch runs
+//! again, and the document aggregate ignores a second outcome, so each document is indexed once.
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -85,6 +85,7 @@ impl Leader<'_> {
         events: &[eventstore::RecordedEvent],
     ) -> Result<Position, ProjectionError> {
         let name = self.projector.name();
+        self.projector.effects(events).await?;
         let mut tx = self.conn.begin().await?;
         let current = checkpoint::lock(&mut tx, name).await?;
         if current != expected {

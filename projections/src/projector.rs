@@ -35,6 +35,14 @@ pub trait Projector: Send + Sync + 'static {
         ""
     }
 
+    /// Work on systems other than the read models (appending events, say), done for a batch
+    /// before its transaction opens: an open transaction that holds an id keeps every reader of
+    /// the log from seeing later events, so slow work must not run inside it. It must be
+    /// idempotent: after a crash the batch runs again. Read models leave it empty.
+    async fn effects(&self, _events: &[RecordedEvent]) -> Result<(), ProjectionError> {
+        Ok(())
+    }
+
     /// Projects one batch. Events it does not handle are ignored. It folds the batch in memory
     /// and writes with a few multi-row statements, with unqualified table names.
     async fn apply(&self, tx: &mut Transaction<'_, Postgres>, events: &[RecordedEvent]) -> Result<(), ProjectionError>;
