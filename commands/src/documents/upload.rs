@@ -68,7 +68,10 @@ impl<S: EventStore> Commands<S> {
             "metadata": input.metadata, "sha256": digest,
         });
         let command = ctx.prepare("upload_document", &fingerprint)?;
-        let upload = checked(input)?;
+        // Parsing a PDF's page tree is CPU work: off the async threads.
+        let upload = tokio::task::spawn_blocking(move || checked(input))
+            .await
+            .map_err(|e| CommandError::Unreadable(format!("the document could not be read: {e}")))??;
         let document_id = DocumentId::new(Uuid::now_v7());
         let done = self
             .run(&command, || {
