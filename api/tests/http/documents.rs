@@ -42,10 +42,9 @@ async fn uploaded_text_is_indexed_redacted_and_retrieved_with_highlights() {
     let body = json!({"title": "Handbook", "content": HANDBOOK, "content_type": "text/markdown",
                       "metadata": {"team": "support"}});
     let uploaded = upload(&mut key, &project, body).await;
-    assert_eq!(
-        (uploaded.status.as_str(), uploaded.pages, uploaded.content_type.as_str()),
-        ("pending", 1, "text/markdown")
-    );
+    // Read back once stored; the worker may already have indexed it by then.
+    assert!(matches!(uploaded.status.as_str(), "pending" | "indexed"), "{uploaded:?}");
+    assert_eq!((uploaded.pages, uploaded.content_type.as_str()), (1, "text/markdown"));
 
     let document: DocumentInfo = serde_json::from_value(key.indexed(&project, &uploaded.id.to_string()).await).unwrap();
     assert_eq!(document.status, "indexed", "{document:?}");
