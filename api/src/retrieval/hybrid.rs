@@ -6,7 +6,7 @@ use api_types::RetrievedChunk;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::search::{escaped, HEADLINE_OPTIONS};
+use super::search::{escaped, metadata_condition, HEADLINE_OPTIONS};
 use super::vectors::{ChunkKey, VectorIndex};
 use super::SearchQuery;
 
@@ -21,11 +21,10 @@ const PLAIN_EXCERPT_CHARS: usize = 240;
 const FTS_KEYS: &str = "
 SELECT c.document_id, c.ordinal
   FROM chunks c
-  JOIN documents d USING (document_id)
  WHERE c.project_id = $1
    AND c.tsv @@ websearch_to_tsquery('english', $2)
    AND ($4::uuid[] IS NULL OR c.document_id = ANY($4))
-   AND ($5::jsonb IS NULL OR d.metadata @> $5)
+   AND {metadata}
  ORDER BY ts_rank_cd(c.tsv, websearch_to_tsquery('english', $2)) DESC, c.document_id, c.ordinal
  LIMIT $3";
 
@@ -53,7 +52,8 @@ pub async fn hybrid(
     embedding_version: i64,
 ) -> Result<Vec<RetrievedChunk>, sqlx::Error> {
     let candidates = q.top_k * CANDIDATES_PER_RESULT;
-    let text_ranked: Vec<(Uuid, i32)> = sqlx::query_as(FTS_KEYS)
+    let sql = FTS_KEYS.replace("{metadata}", metadata_condition(q.metadata.is_some()));
+    let text_ranked: Vec<(Uuid, i32)> = sqlx::query_as(&sql)
         .bind(q.project_id)
         .bind(&q.query)
         .bind(i64::from(candidates))

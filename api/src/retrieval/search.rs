@@ -14,23 +14,34 @@ pub(super) const HEADLINE_OPTIONS: &str =
     "StartSel=\u{E000}, StopSel=\u{E001}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \"";
 
 /// `websearch_to_tsquery` against the chunks' `tsvector` (GIN index), ranked by cover
-/// density; excerpts only for the chunks returned.
+/// density; titles and excerpts only for the chunks returned. Documents are joined before the
+/// limit only when a metadata filter needs them: joining every match first cost a scan of all
+/// documents per query (`ctxi bench retrieve`).
 const SEARCH: &str = "
 WITH q AS (SELECT websearch_to_tsquery('english', $2) AS query),
 top AS (
-    SELECT c.document_id, c.ordinal, c.text, d.title, ts_rank_cd(c.tsv, q.query) AS score, q.query
+    SELECT c.document_id, c.ordinal, c.text, ts_rank_cd(c.tsv, q.query) AS score, q.query
       FROM chunks c
-      JOIN documents d USING (document_id)
      CROSS JOIN q
      WHERE c.project_id = $1
        AND c.tsv @@ q.query
        AND ($4::uuid[] IS NULL OR c.document_id = ANY($4))
-       AND ($5::jsonb IS NULL OR d.metadata @> $5)
+       AND {metadata}
      ORDER BY score DESC, c.document_id, c.ordinal
      LIMIT $3)
-SELECT document_id, title, ordinal, score::float8, text, ts_headline('english', text, query, $6)
-  FROM top
- ORDER BY score DESC, document_id, ordinal";
+SELECT t.document_id, d.title, t.ordinal, t.score::float8, t.text, ts_headline('english', t.text, t.query, $6)
+  FROM top t
+  JOIN documents d USING (document_id)
+ ORDER BY t.score DESC, t.document_id, t.ordinal";
+
+/// The condition a metadata filter adds (with `$5`), or none.
+pub(super) fn metadata_condition(filtered: bool) -> &'static str {
+    if filtered {
+        "EXISTS (SELECT 1 FROM documents d WHERE d.document_id = c.document_id AND d.metadata @> $5)"
+    } else {
+        "$5::jsonb IS NULL"
+    }
+}
 
 type Hit = (Uuid, String, i32, f64, String, String);
 
@@ -48,7 +59,8 @@ pub struct SearchQuery {
 
 /// Full-text ranking alone.
 pub async fn search(pool: &PgPool, q: &SearchQuery) -> Result<Vec<RetrievedChunk>, sqlx::Error> {
-    let hits: Vec<Hit> = sqlx::query_as(SEARCH)
+    let sql = SEARCH.replace("{metadata}", metadata_condition(q.metadata.is_some()));
+    let hits: Vec<Hit> = sqlx::query_as(&sql)
         .bind(q.project_id)
         .bind(&q.query)
         .bind(i64::from(q.top_k))

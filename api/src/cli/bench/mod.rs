@@ -2,8 +2,18 @@
 //! a throwaway database on the configured server and drops it afterwards.
 
 mod appends;
+mod corpus;
+mod cpu;
+mod ingest;
+mod load;
+mod populate;
 mod rebuild;
+mod retrieve;
+mod server;
 mod stats;
+mod sweep;
+mod target;
+mod words;
 mod workload;
 
 use std::process::ExitCode;
@@ -38,6 +48,44 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 1_000_000)]
         events: usize,
     },
+    /// Ingestion throughput through `ctxi serve`: ~5 KB Markdown documents with some PII,
+    /// from the first upload until the last one is searchable.
+    Ingest {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        /// Documents to upload.
+        #[arg(long, default_value_t = 2_000)]
+        documents: usize,
+        /// Concurrent uploading clients.
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+    },
+    /// Retrieval latency through `ctxi serve` from an open-loop load generator, beside the
+    /// same queries as direct SQL, and the highest rate sustained.
+    Retrieve {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        /// Chunks in the project searched (at least this many).
+        #[arg(long, default_value_t = 100_000)]
+        chunks: usize,
+        /// Requests per second of the main measurement, and the sweep's first step.
+        #[arg(long, default_value_t = 200.0)]
+        rate: f64,
+        /// Seconds of the main measurement.
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+        /// Seconds of each step of the sweep for the highest sustainable rate.
+        #[arg(long, default_value_t = 10)]
+        step_seconds: u64,
+        /// Most requests in flight, like a client's connection pool; requests beyond it wait,
+        /// and the wait counts in their latency.
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        /// Queries never use this many of the most frequent words: higher makes queries more
+        /// selective (fewer chunks to rank).
+        #[arg(long, default_value_t = 10)]
+        skip_common: usize,
+    },
 }
 
 pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
@@ -49,6 +97,15 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Rebuild { db, events } => {
             let scratch = scratch_database(&db, "bench_rebuild").await?;
             rebuild::run(&scratch, events).await?;
+        }
+        BenchCommand::Ingest { db, documents, concurrency } => {
+            let scratch = scratch_database(&db, "bench_ingest").await?;
+            ingest::run(&scratch, documents, concurrency.max(1)).await?;
+        }
+        BenchCommand::Retrieve { db, chunks, rate, seconds, step_seconds, concurrency, skip_common } => {
+            let scratch = scratch_database(&db, "bench_retrieve").await?;
+            let options = retrieve::Options { chunks, rate, seconds, concurrency, step_seconds, skip_common };
+            retrieve::run(&scratch, options).await?;
         }
     }
     Ok(ExitCode::SUCCESS)

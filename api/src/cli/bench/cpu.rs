@@ -1,0 +1,56 @@
+//! CPU time from `/proc`, to say where a bench's time went: the server process, and the
+//! whole machine (PostgreSQL, the bench itself, and whatever else runs there).
+//!
+//! Linux only; elsewhere the figures are simply missing. Times are in clock ticks of 1/100 s,
+//! the `USER_HZ` every mainstream Linux build uses.
+
+use std::time::Instant;
+
+const TICKS_PER_SECOND: f64 = 100.0;
+
+/// CPU seconds (user + system) used so far by process `pid`.
+fn process_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name, which is in parentheses and may contain spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let user: f64 = fields.get(11)?.parse().ok()?;
+    let system: f64 = fields.get(12)?.parse().ok()?;
+    Some((user + system) / TICKS_PER_SECOND)
+}
+
+/// Busy and total CPU seconds of the whole machine, summed over cores.
+fn machine_seconds() -> Option<(f64, f64)> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let ticks: Vec<f64> = stat.lines().next()?.split_whitespace().skip(1).filter_map(|t| t.parse().ok()).collect();
+    let total: f64 = ticks.iter().sum();
+    // idle and iowait
+    let idle = ticks.get(3)? + ticks.get(4).copied().unwrap_or(0.0);
+    Some(((total - idle) / TICKS_PER_SECOND, total / TICKS_PER_SECOND))
+}
+
+/// A reading taken at the start of a measurement.
+#[derive(Debug, Clone, Copy)]
+pub struct CpuMark {
+    at: Instant,
+    server: Option<f64>,
+    machine: Option<(f64, f64)>,
+}
+
+impl CpuMark {
+    pub fn now(server_pid: Option<u32>) -> Self {
+        Self { at: Instant::now(), server: server_pid.and_then(process_seconds), machine: machine_seconds() }
+    }
+
+    /// A line for the report: cores the server kept busy, and how busy the machine was.
+    pub fn report(&self, server_pid: Option<u32>) -> String {
+        let wall = self.at.elapsed().as_secs_f64().max(f64::EPSILON);
+        let server = server_pid.and_then(process_seconds).zip(self.server).map(|(now, then)| (now - then) / wall);
+        let machine = machine_seconds().zip(self.machine).map(|((busy, total), (busy0, total0))| {
+            let cores = (total - total0) / wall;
+            ((busy - busy0) / wall, cores)
+        });
+        let server = server.map_or("?".to_owned(), |c| format!("{c:.2}"));
+        let machine = machine.map_or("?".to_owned(), |(busy, cores)| format!("{busy:.2} of {cores:.0}"));
+        format!("cpu: ctxi serve used {server} cores; the machine was busy on {machine} cores")
+    }
+}

@@ -1,0 +1,108 @@
+//! What the retrieval bench sends its queries to: the API on loopback, or the API's own
+//! search function straight against PostgreSQL. The same queries through both show what the
+//! API adds (HTTP, authentication, the cache lookup, metering) over the SQL.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use api_types::RetrieveRequest;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::load::{open_loop, sequential, Summary};
+use crate::retrieval::{search, SearchQuery};
+
+/// Chunks asked for per retrieval: the API's default.
+const TOP_K: u32 = 5;
+
+#[derive(Debug, Clone)]
+pub enum Target {
+    Api {
+        http: reqwest::Client,
+        url: String,
+        secret: String,
+    },
+    Sql {
+        pool: PgPool,
+        project: Uuid,
+    },
+    /// `GET /v1/projects/{id}` with the same key: HTTP, authentication and the project
+    /// lookup a retrieval also does, without the search and the metering.
+    Floor {
+        http: reqwest::Client,
+        url: String,
+        secret: String,
+    },
+}
+
+impl Target {
+    /// One retrieval of `query`, as a task can run it.
+    pub fn retrieve(&self, query: String) -> impl Future<Output = anyhow::Result<()>> + Send + 'static {
+        let target = self.clone();
+        async move {
+            match target {
+                Target::Api { http, url, secret } => {
+                    let body = RetrieveRequest { query, top_k: Some(TOP_K), filter: None, query_embedding: None };
+                    let response = http.post(&url).bearer_auth(&secret).json(&body).send().await?;
+                    let status = response.status();
+                    // The answer counts once its body has arrived whole.
+                    let text = response.bytes().await.context("reading the answer")?;
+                    if !status.is_success() {
+                        bail!("{status}: {}", String::from_utf8_lossy(&text));
+                    }
+                }
+                Target::Floor { http, url, secret } => {
+                    let response = http.get(&url).bearer_auth(&secret).send().await?;
+                    let status = response.status();
+                    let text = response.bytes().await.context("reading the answer")?;
+                    if !status.is_success() {
+                        bail!("{status}: {}", String::from_utf8_lossy(&text));
+                    }
+                }
+                Target::Sql { pool, project } => {
+                    let q = SearchQuery {
+                        project_id: project,
+                        query,
+                        top_k: TOP_K,
+                        document_ids: None,
+                        metadata: None,
+                        embedding: None,
+                    };
+                    search(&pool, &q).await?;
+                }
+            }
+            Ok(())
+        }
+    }
+
+    /// `queries` at `rate` per second, open loop, query `i % len` as request `i`.
+    pub async fn at_rate(
+        &self,
+        queries: &Arc<Vec<String>>,
+        rate: f64,
+        duration: Duration,
+        concurrency: usize,
+    ) -> Summary {
+        open_loop(rate, duration, concurrency, |i| self.retrieve(queries[i % queries.len()].clone())).await
+    }
+
+    /// `queries` one after another.
+    pub async fn one_by_one(&self, queries: &[String]) -> Summary {
+        sequential(queries.len(), |i| self.retrieve(queries[i].clone())).await
+    }
+}
+
+/// Cache hits and misses the server has counted so far, from its `/metrics`.
+pub async fn cache_lookups(http: &reqwest::Client, base: &str) -> anyhow::Result<(f64, f64)> {
+    let text = http.get(format!("{base}/metrics")).send().await?.text().await?;
+    let count = |result: &str| -> f64 {
+        text.lines()
+            .filter(|l| !l.starts_with('#') && l.contains("retrieval_cache_lookups"))
+            .filter(|l| l.contains(&format!("result=\"{result}\"")))
+            .filter_map(|l| l.split_whitespace().last()?.parse::<f64>().ok())
+            .sum()
+    };
+    Ok((count("hit"), count("miss")))
+}
