@@ -24,6 +24,7 @@ mod issue_api_key;
 mod load;
 mod metering;
 mod password;
+mod queue;
 mod revoke_api_key;
 mod run;
 mod secrets;
@@ -54,11 +55,13 @@ pub use signup::{Signup, SignupInput};
 pub struct Commands<S> {
     store: Arc<S>,
     secrets: Secrets,
+    /// Uploads take turns per tenant (see [`queue::Turns`]).
+    uploads: Arc<queue::Turns<domain::TenantId>>,
 }
 
 impl<S: EventStore> Commands<S> {
     pub fn new(store: Arc<S>, secrets: Secrets) -> Self {
-        Self { store, secrets }
+        Self { store, secrets, uploads: Arc::default() }
     }
 
     pub fn store(&self) -> &Arc<S> {
@@ -72,7 +75,7 @@ impl<S: EventStore> Commands<S> {
 
 impl<S> Clone for Commands<S> {
     fn clone(&self) -> Self {
-        Self { store: Arc::clone(&self.store), secrets: self.secrets.clone() }
+        Self { store: Arc::clone(&self.store), secrets: self.secrets.clone(), uploads: Arc::clone(&self.uploads) }
     }
 }
 

@@ -73,6 +73,7 @@ impl<S: EventStore> Commands<S> {
             .await
             .map_err(|e| CommandError::Unreadable(format!("the document could not be read: {e}")))??;
         let document_id = DocumentId::new(Uuid::now_v7());
+        let _turn = self.uploads.take(&tenant_id).await;
         let done = self
             .run(&command, || {
                 Box::pin(self.decide_upload(&ctx.actor, tenant_id, project_id, document_id, &upload, ctx.at))
