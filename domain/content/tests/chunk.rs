@@ -132,13 +132,13 @@ fn chunks_are_bounded_trimmed_non_empty_and_deterministic_for_any_text() {
 }
 
 #[test]
-fn large_texts_are_chunked_in_linear_time() {
-    // About 1,000 pages: a quadratic scan would take minutes, even an unoptimised build takes well under a second.
+fn a_thousand_pages_are_chunked_whole_and_within_bounds() {
+    // Also a guard against quadratic scans: this runs in well under a second, in minutes if one
+    // crept in (speed itself is measured by `ctxi bench ingest`, not asserted here).
     let text = (0..500).map(|n| format!("# Part {n}\n\n{}\n\n", sentences(150))).collect::<String>();
-    let started = std::time::Instant::now();
     let chunks = chunk(&text, &ChunkOptions::default());
     assert!(chunks.len() > 2_000);
-    assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
+    assert!(chunks.iter().all(|c| c.chars().count() <= ChunkOptions::default().max_chars));
 }
 
 /// A tiny deterministic generator of text with varied shape: headings, paragraphs, lines,

@@ -6,7 +6,6 @@
 //! that quotes an operative attack phrase carries it (see the `injection` module documentation).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::time::Instant;
 
 use content::injection::{screen, Attack};
 
@@ -102,28 +101,6 @@ fn held_out_detection_and_false_positive_rates() {
     let (detection, fpr) = measure("held-out set", &load(include_str!("data/injection_holdout.jsonl")), 2);
     assert!(detection >= HELD_OUT_MIN_DETECTION, "held-out detection {detection:.3}");
     assert!(fpr <= HELD_OUT_MAX_FPR, "held-out false-positive rate {fpr:.3}");
-}
-
-#[test]
-fn a_chunk_is_screened_in_well_under_a_tenth_of_a_millisecond() {
-    let chunk: String =
-        corpus().iter().filter(|c| c.attacks.is_empty()).map(|c| c.text.as_str()).collect::<Vec<_>>().join("\n");
-    let chunk = &chunk[..chunk.char_indices().map(|(i, _)| i).find(|&i| i >= 1500).unwrap_or(chunk.len())];
-    screen(chunk); // compiles the patterns
-                   // The best of several batches: the machine is shared, and contention only ever adds time.
-    let micros = (0..10)
-        .map(|_| {
-            let started = Instant::now();
-            for _ in 0..20 {
-                std::hint::black_box(screen(std::hint::black_box(chunk)));
-            }
-            started.elapsed().as_secs_f64() * 1e6 / 20.0
-        })
-        .fold(f64::INFINITY, f64::min);
-    println!("screening a {} byte chunk: {micros:.1} µs", chunk.len());
-    // Unoptimised test builds of this crate are several times slower than release builds.
-    let budget = if cfg!(debug_assertions) { 1000.0 } else { 100.0 };
-    assert!(micros < budget, "{micros:.1} µs per chunk");
 }
 
 /// The task's targets, which the held-out set met when first measured (30/32 detected, 0/30
