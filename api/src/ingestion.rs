@@ -63,11 +63,16 @@ impl<S: EventStore> Projector for Ingestion<S> {
         ""
     }
 
+    /// Everything happens in `effects`: the batch's transaction only moves the checkpoint.
     async fn apply(
         &self,
         _tx: &mut Transaction<'_, Postgres>,
-        events: &[RecordedEvent],
+        _events: &[RecordedEvent],
     ) -> Result<(), ProjectionError> {
+        Ok(())
+    }
+
+    async fn effects(&self, events: &[RecordedEvent]) -> Result<(), ProjectionError> {
         let uploads = uploads(events)?;
         if uploads.is_empty() {
             return Ok(());

@@ -178,3 +178,56 @@ async fn only_one_instance_runs_a_projector_and_a_standby_takes_over() {
     assert_eq!(recorded(store.pool()).await, all_positions(&store, 4 * EVENTS_PER_SIGNUP).await);
     second.stop().await;
 }
+
+/// A worker whose effect is slow: it holds its first batch for a while.
+#[derive(Default)]
+struct SlowWorker {
+    effects_seen: AtomicUsize,
+}
+
+#[async_trait]
+impl Projector for SlowWorker {
+    fn name(&self) -> &'static str {
+        "slow_worker"
+    }
+
+    fn tables(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    fn schema(&self) -> &'static str {
+        ""
+    }
+
+    async fn effects(&self, events: &[RecordedEvent]) -> Result<(), ProjectionError> {
+        if self.effects_seen.fetch_add(events.len(), Ordering::SeqCst) == 0 {
+            tokio::time::sleep(Duration::from_secs(3)).await;
+        }
+        Ok(())
+    }
+
+    async fn apply(&self, _: &mut Transaction<'_, Postgres>, _: &[RecordedEvent]) -> Result<(), ProjectionError> {
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_workers_slow_effects_do_not_hold_back_the_read_models() {
+    let (_db, store) = database("runner_effects").await;
+    let worker = Arc::new(SlowWorker::default());
+    let runner = Projections::new(store.clone(), vec![worker.clone(), projections::find("users").unwrap()])
+        .with_config(quick(1_000));
+    runner.setup().await.unwrap();
+    let running = start(runner);
+    signup(&store, 0).await;
+    while worker.effects_seen.load(Ordering::SeqCst) == 0 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // The worker is now inside its slow effect. Effects run outside any transaction, so
+    // nothing hides later events from the other projectors meanwhile.
+    let later = signup(&store, 1).await.last;
+    wait_for(store.pool(), "users", later, Duration::from_secs(2)).await.unwrap();
+    wait_for(store.pool(), "slow_worker", later, Duration::from_secs(10)).await.unwrap();
+    running.stop().await;
+    assert_eq!(worker.effects_seen.load(Ordering::SeqCst), 2 * EVENTS_PER_SIGNUP, "each event once");
+}

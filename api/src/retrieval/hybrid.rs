@@ -6,7 +6,7 @@ use api_types::RetrievedChunk;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::search::{escaped, metadata_condition, HEADLINE_OPTIONS};
+use super::search::{marked, metadata_condition, HEADLINE_OPTIONS};
 use super::vectors::{ChunkKey, VectorIndex};
 use super::SearchQuery;
 
@@ -86,8 +86,8 @@ pub async fn hybrid(
 
 fn chunk((document_id, ordinal, title, text, headline): Detail, score: f64) -> RetrievedChunk {
     let highlight = match headline {
-        Some(headline) => super::search::marked_headline(&headline),
-        None => escaped(&text.chars().take(PLAIN_EXCERPT_CHARS).collect::<String>()),
+        Some(headline) => marked(&headline),
+        None => marked(&text.chars().take(PLAIN_EXCERPT_CHARS).collect::<String>()),
     };
     RetrievedChunk { document_id, title, chunk: u32::try_from(ordinal).unwrap_or_default(), score, text, highlight }
 }

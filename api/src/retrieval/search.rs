@@ -82,18 +82,9 @@ pub async fn search(pool: &PgPool, q: &SearchQuery) -> Result<Vec<RetrievedChunk
         .collect())
 }
 
-/// Escapes text for HTML, for excerpts without matches to mark.
-pub(super) fn escaped(text: &str) -> String {
-    marked(text)
-}
-
-/// A `ts_headline` excerpt (made with [`HEADLINE_OPTIONS`]) as safe HTML with `<mark>` tags.
-pub(super) fn marked_headline(headline: &str) -> String {
-    marked(headline)
-}
-
-/// Escapes an excerpt for HTML and turns the match sentinels into `<mark>` tags.
-fn marked(headline: &str) -> String {
+/// Escapes an excerpt for HTML and turns the match sentinels into `<mark>` tags (plain text,
+/// which has none, comes out merely escaped).
+pub(super) fn marked(headline: &str) -> String {
     let mut out = String::with_capacity(headline.len() + 32);
     for c in headline.chars() {
         match c {

@@ -9,7 +9,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use domain::{DocumentId, ProjectId};
-use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::projects::access;
@@ -107,8 +106,8 @@ pub async fn rejections(
     Path(id): Path<Uuid>,
 ) -> Result<axum::Json<EmbeddingRejectionList>, ApiError> {
     access(&state, &caller, ProjectId::new(id)).await?;
-    let rows: Vec<(Uuid, i32, serde_json::Value, OffsetDateTime)> = sqlx::query_as(
-        "SELECT document_id, chunk, rejection, at FROM embedding_rejections
+    let rows: Vec<(Uuid, i32, serde_json::Value)> = sqlx::query_as(
+        "SELECT document_id, chunk, rejection FROM embedding_rejections
           WHERE project_id = $1 ORDER BY position DESC LIMIT 500",
     )
     .bind(id)
@@ -116,7 +115,7 @@ pub async fn rejections(
     .await?;
     let rejections = rows
         .into_iter()
-        .map(|(document_id, chunk, rejection, _)| {
+        .map(|(document_id, chunk, rejection)| {
             let detail = serde_json::from_value::<domain::embedding::Rejection>(rejection.clone())
                 .map(|r| r.to_string())
                 .unwrap_or_default();
