@@ -76,9 +76,10 @@ struct Versions {
 impl Versions {
     async fn read(state: &AppState, project_id: Uuid) -> Result<Self, ApiError> {
         let (chunks, embeddings, stats): (Option<i64>, Option<i64>, Option<serde_json::Value>) = sqlx::query_as(
-            "SELECT (SELECT version FROM project_versions WHERE project_id = $1),
-                    (SELECT version FROM embedding_versions WHERE project_id = $1),
-                    (SELECT stats FROM embedding_versions WHERE project_id = $1)",
+            "SELECT p.version, e.version, e.stats
+               FROM (SELECT $1::uuid AS project_id) AS k
+               LEFT JOIN project_versions p USING (project_id)
+               LEFT JOIN embedding_versions e USING (project_id)",
         )
         .bind(project_id)
         .fetch_one(&state.pool)
