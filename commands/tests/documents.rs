@@ -194,3 +194,63 @@ async fn concurrent_uploads_never_overshoot_the_document_allowance() {
         .unwrap();
     assert_eq!(uploaded, 2);
 }
+
+/// A store on which the document's erasure lands between the embeddings command's check of
+/// the document and its append: it shreds the subject just before the embeddings append.
+struct ErasedMeanwhile<S> {
+    inner: S,
+    subject: std::sync::Mutex<Option<domain::SubjectId>>,
+}
+
+#[async_trait::async_trait]
+impl<S: EventStore> EventStore for ErasedMeanwhile<S> {
+    async fn append(&self, request: AppendRequest) -> Result<eventstore::Committed, eventstore::AppendError> {
+        let embeddings = request.streams.iter().any(|s| s.stream.aggregate_type == domain::ProjectEmbeddings::TYPE);
+        let subject = if embeddings { self.subject.lock().unwrap().take() } else { None };
+        if let Some(subject) = subject {
+            assert!(self.inner.shred(&subject).await.unwrap());
+        }
+        self.inner.append(request).await
+    }
+    async fn read_stream(&self, stream: &StreamId) -> Result<Vec<eventstore::RecordedEvent>, eventstore::StoreError> {
+        self.inner.read_stream(stream).await
+    }
+    async fn read_last(&self, stream: &StreamId) -> Result<Option<eventstore::RecordedEvent>, eventstore::StoreError> {
+        self.inner.read_last(stream).await
+    }
+    async fn read_all(
+        &self,
+        after: eventstore::Position,
+        limit: usize,
+    ) -> Result<Vec<eventstore::RecordedEvent>, eventstore::StoreError> {
+        self.inner.read_all(after, limit).await
+    }
+    async fn replay(
+        &self,
+        idempotency: &eventstore::Idempotency,
+    ) -> Result<Option<eventstore::Committed>, eventstore::AppendError> {
+        self.inner.replay(idempotency).await
+    }
+    async fn shred(&self, subject: &domain::SubjectId) -> Result<bool, eventstore::StoreError> {
+        self.inner.shred(subject).await
+    }
+}
+
+#[tokio::test]
+async fn embeddings_decided_before_an_erasure_are_not_sealed_after_it() {
+    let db = TestDatabase::create("embeddings_after_erasure").await;
+    let store = ErasedMeanwhile { inner: db.store().await, subject: Default::default() };
+    let commands = Commands::new(Arc::new(store), secrets());
+    let (tenant, project, owner) = project(&commands, "free").await;
+    let settings = domain::ProjectSettings { embedding_dimension: Some(2), ..Default::default() };
+    commands.configure_project(&owner, tenant, project, settings).await.unwrap();
+    let accepted = commands.upload_document(&owner, tenant, project, text("Guide", "Hello")).await.unwrap();
+    let indexed = IndexingOutcome::Indexed { chunks: vec!["Hello".into()], pages: 1, pii: Default::default() };
+    commands.record_indexing(at(), accepted.document_id, indexed).await.unwrap();
+
+    *commands.store().subject.lock().unwrap() = Some(accepted.document_id.subject());
+    let late = commands.submit_embeddings(&owner, tenant, project, accepted.document_id, vec![vec![0.6, 0.8]]).await;
+    assert!(matches!(late, Err(CommandError::NotFound("document"))), "{late:?}");
+    let types: Vec<String> = all_events(&commands).await.into_iter().map(|e| e.event_type).collect();
+    assert!(!types.iter().any(|t| t.starts_with("Embedding")), "nothing recorded: {types:?}");
+}

@@ -1,7 +1,7 @@
 //! An in-memory backend with the same behaviour as PostgreSQL's (conflicts, idempotency,
 //! sealing, hash chain, global order), for fast domain and command tests.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Mutex;
 
 use async_trait::async_trait;
@@ -29,6 +29,8 @@ struct State {
     heads: HashMap<StreamId, StreamHead>,
     commands: HashMap<Uuid, ([u8; 32], Committed)>,
     keys: HashMap<String, DataKey>,
+    /// Subjects whose key was shredded: never given a key again.
+    shredded: HashSet<String>,
     /// Stands in for PostgreSQL's transaction ids: one per append.
     next_xid: i64,
 }
@@ -90,6 +92,9 @@ impl EventStore for InMemoryStore {
         }
         let mut keys = HashMap::new();
         for subject in prepare::subjects(&request) {
+            if state.shredded.contains(&subject) {
+                return Err(sealing::SealingError::SubjectErased(subject).into());
+            }
             let key = state.keys.get(&subject).cloned().unwrap_or_else(DataKey::generate);
             keys.insert(subject, key);
         }
@@ -128,6 +133,8 @@ impl EventStore for InMemoryStore {
     }
 
     async fn shred(&self, subject: &SubjectId) -> Result<bool, StoreError> {
-        Ok(self.lock().keys.remove(subject.as_str()).is_some())
+        let mut state = self.lock();
+        state.shredded.insert(subject.as_str().to_owned());
+        Ok(state.keys.remove(subject.as_str()).is_some())
     }
 }

@@ -5,9 +5,9 @@ mod support;
 use std::sync::Arc;
 
 use cqrs_es::persist::SemanticVersionEventUpcaster;
-use eventstore::sealing::KeyEncryptionKey;
+use eventstore::sealing::{KeyEncryptionKey, SealingError};
 use eventstore::testing::TestDatabase;
-use eventstore::{EventStore, ExpectedVersion, NewEvent, PostgresStore, Upcasters};
+use eventstore::{AppendError, EventStore, ExpectedVersion, NewEvent, PostgresStore, Upcasters};
 use serde_json::json;
 use support::*;
 
@@ -99,7 +99,7 @@ async fn a_second_process_seals_with_the_subjects_existing_key() {
 }
 
 #[tokio::test]
-async fn a_cached_key_never_brings_shredded_data_back() {
+async fn a_shredded_subject_never_gets_a_key_again() {
     let db = TestDatabase::create("no_resurrection").await;
     let (kek, _) = KeyEncryptionKey::generate();
     let writer = PostgresStore::new(db.app_pool(2).await, kek.clone());
@@ -108,13 +108,45 @@ async fn a_cached_key_never_brings_shredded_data_back() {
         .append(request(stream("u"), ExpectedVersion::Any, vec![personal_event("user:1", "old@example.com")]))
         .await
         .unwrap();
-    // Another process erases the subject while the writer still caches its key.
+    // Another process erases the subject while the writer still caches its key: the writer's
+    // key is refused, and so is the fresh key it then offers (a decision taken before the
+    // erasure must not seal new data under the erased subject).
     assert!(eraser.shred(&domain::SubjectId::from_stored("user:1")).await.unwrap());
-    writer
-        .append(request(stream("u"), ExpectedVersion::Any, vec![personal_event("user:1", "new@example.com")]))
-        .await
-        .unwrap();
+    for store in [&writer, &eraser] {
+        let late = store
+            .append(request(stream("u"), ExpectedVersion::Any, vec![personal_event("user:1", "new@example.com")]))
+            .await;
+        assert!(
+            matches!(&late, Err(AppendError::Sealing(SealingError::SubjectErased(s))) if s == "user:1"),
+            "{late:?}"
+        );
+    }
     let read = writer.read_stream(&stream("u")).await.unwrap();
+    assert_eq!(read.len(), 1, "nothing was appended after the erasure");
     assert_eq!(read[0].payload["UserRegistered"]["email"]["$personal"]["erased"], json!(true), "old data stays erased");
-    assert_eq!(read[1].payload["UserRegistered"]["email"]["$personal"]["value"], json!("new@example.com"));
+    let keys: i64 = sqlx::query_scalar("SELECT count(*) FROM subject_keys").fetch_one(&db.pool).await.unwrap();
+    assert_eq!(keys, 0, "no key came back");
+}
+
+#[tokio::test]
+async fn subjects_shredded_before_the_record_existed_are_recorded_by_the_migration() {
+    let db = TestDatabase::create("shred_backfill").await;
+    let (kek, _) = KeyEncryptionKey::generate();
+    let store = PostgresStore::new(db.app_pool(2).await, kek);
+    for (subject, email) in [("user:kept", "kept@example.com"), ("user:gone", "gone@example.com")] {
+        store
+            .append(request(stream(subject), ExpectedVersion::Any, vec![personal_event(subject, email)]))
+            .await
+            .unwrap();
+    }
+    // As a shred did before migration 0003: the key deleted, nothing recorded.
+    let owner = &db.pool;
+    sqlx::query("DELETE FROM subject_keys WHERE subject = 'user:gone'").execute(owner).await.unwrap();
+    sqlx::query("DELETE FROM shredded_subjects").execute(owner).await.unwrap();
+    let backfill = include_str!("../migrations/0003_shredded_subjects.sql");
+    let insert = &backfill[backfill.find("INSERT INTO shredded_subjects").expect("the backfill")..];
+    sqlx::raw_sql(insert).execute(owner).await.unwrap();
+    let recorded: Vec<String> =
+        sqlx::query_scalar("SELECT subject FROM shredded_subjects").fetch_all(owner).await.unwrap();
+    assert_eq!(recorded, vec!["user:gone".to_owned()]);
 }

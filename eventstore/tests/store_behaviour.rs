@@ -173,6 +173,13 @@ async fn personal_data_reads_back_and_shredding_erases_it_everywhere(store: Arc<
     assert_eq!(ours.payload["UserRegistered"]["email"], erased);
     assert_eq!(ours.payload["UserRegistered"]["plan"], "free", "only personal fields are erased");
     assert!(!store.shred(&SubjectId::from_stored(subject)).await.unwrap(), "no key left to shred");
+    let late =
+        store.append(request(s.clone(), ExpectedVersion::Any, vec![personal_event(subject, "new@example.com")])).await;
+    assert!(
+        matches!(&late, Err(AppendError::Sealing(eventstore::sealing::SealingError::SubjectErased(e))) if e == subject),
+        "an erased subject gets no new key: {late:?}"
+    );
+    assert_eq!(store.read_stream(&s).await.unwrap().len(), 1, "nothing appended");
 }
 
 async fn metadata_is_stored_with_every_event(store: Arc<dyn EventStore>) {

@@ -5,7 +5,8 @@ use domain::{
     ChunkVector, Document, DocumentId, DocumentStatus, EmbeddingsCommand, EmbeddingsEvent, Project, ProjectEmbeddings,
     ProjectId, Role, Tenant, TenantId,
 };
-use eventstore::{EventStore, Position};
+use eventstore::sealing::SealingError;
+use eventstore::{AppendError, EventStore, Position};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -60,6 +61,14 @@ impl<S: EventStore> Commands<S> {
             .enumerate()
             .map(|(i, vector)| ChunkVector { chunk: u32::try_from(i).unwrap_or(u32::MAX), vector })
             .collect();
+        // The document is checked below, but embeddings live on the project's stream: an erasure
+        // may land between the check and the append, which the store then refuses.
+        let erased_meanwhile = |e| match e {
+            CommandError::Store(AppendError::Sealing(SealingError::SubjectErased(_))) => {
+                CommandError::NotFound("document")
+            }
+            e => e,
+        };
         let done = self
             .run(&command, || {
                 let (vectors, actor, at) = (vectors.clone(), ctx.actor.clone(), ctx.at);
@@ -99,7 +108,8 @@ impl<S: EventStore> Commands<S> {
                     Ok(Decision { streams: vec![append], answer })
                 })
             })
-            .await?;
+            .await
+            .map_err(erased_meanwhile)?;
         Ok(SubmittedEmbeddings { position: done.position, ..done.answer })
     }
 }

@@ -20,6 +20,8 @@ use crate::sealing::DataKey;
 const CONFLICT: &str = "CX001";
 /// Raised by `ctxi_append` when a data key differs from the one the payload was sealed with.
 const KEY_CHANGED: &str = "CX002";
+/// Raised when a data key would be created for a subject that was shredded.
+const SUBJECT_ERASED: &str = "CX003";
 
 impl PostgresStore {
     pub(super) async fn append_events(&self, request: AppendRequest) -> Result<Committed, AppendError> {
@@ -66,7 +68,8 @@ impl PostgresStore {
         let subjects = prepare::subjects(request);
         // A subject this process holds no key for gets a fresh key; when the subject already
         // had one, ctxi_append refuses (CX002) and the next pass seals with the stored key. A
-        // third pass covers a key shredded in between.
+        // third pass covers a key shredded in between, which ends in CX003: a shredded subject
+        // never gets a key again (see migration 0003).
         for _ in 0..3 {
             let sealing = self.sealing_keys(&subjects);
             if in_transaction {
@@ -82,6 +85,10 @@ impl PostgresStore {
                 Ok(committed) => {
                     self.remember(sealing.keys);
                     return Ok(committed);
+                }
+                Err(e) if sqlstate(&e).as_deref() == Some(SUBJECT_ERASED) => {
+                    let subject = e.database_detail().unwrap_or_default();
+                    return Err(crate::sealing::SealingError::SubjectErased(subject).into());
                 }
                 Err(e) if sqlstate(&e).as_deref() == Some(KEY_CHANGED) => {
                     self.forget(e.database_detail().as_deref().unwrap_or_default());

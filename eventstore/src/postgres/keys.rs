@@ -87,12 +87,23 @@ impl PostgresStore {
             .collect()
     }
 
+    /// Destroys the subject's key and records the subject as shredded, under the lock that
+    /// creating a key takes (migration 0003): the DELETE runs after any concurrent key insert
+    /// has committed, so it cannot miss it, and any later insert finds the record.
     pub(super) async fn delete_key(&self, subject: &SubjectId) -> Result<bool, StoreError> {
         self.forget(subject.as_str());
-        let deleted = sqlx::query("DELETE FROM subject_keys WHERE subject = $1")
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('ctxi.subject.' || $1, 0))")
             .bind(subject.as_str())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        let deleted =
+            sqlx::query("DELETE FROM subject_keys WHERE subject = $1").bind(subject.as_str()).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO shredded_subjects (subject) VALUES ($1) ON CONFLICT DO NOTHING")
+            .bind(subject.as_str())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
         Ok(deleted.rows_affected() > 0)
     }
 }

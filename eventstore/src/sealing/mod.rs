@@ -31,6 +31,9 @@ pub enum SealingError {
     ErasedInNewEvent(String),
     #[error("no data key for subject {0}")]
     MissingKey(String),
+    /// The subject was erased (its key shredded): nothing new is ever sealed for it.
+    #[error("{0} was erased: no new personal data can be recorded for it")]
+    SubjectErased(String),
 }
 
 /// Subjects whose personal data appears unsealed in `payload`.
