@@ -9,6 +9,10 @@
 //! The norm test is deliberately one-dimensional: it is cheap, explainable in an error message,
 //! and catches the scaling and spike attacks that matter for inner-product search. It cannot see
 //! a well-scaled vector pointing somewhere odd; that is a retrieval-quality concern, not this one.
+//! It has two bounds, both read from the same [`NormStats`]: a z-score (additive: how many
+//! standard deviations from the mean) and a ratio to the mean (multiplicative, see
+//! [`MAX_NORM_RATIO`]), because scaling attacks are multiplicative and the z-score alone cannot
+//! see a vector shrunk towards zero.
 
 #[cfg(test)]
 mod tests;
@@ -21,6 +25,33 @@ mod tests;
 /// projects, which rounding never reaches, while a norm of 10 among unit vectors still scores 900.
 /// For un-normalised embeddings (spread typically 10–25% of the mean) the floor never applies.
 pub const RELATIVE_STD_FLOOR: f64 = 0.01;
+
+/// How many times smaller or larger than the project's mean norm a vector's norm may be,
+/// whatever the spread: the multiplicative bound beside the z-score.
+///
+/// Why: a norm cannot go below zero, so its z-score cannot go below −mean/spread. With the
+/// spread of raw pooled embeddings (24% of the mean for all-MiniLM-L6-v2 in the committed set)
+/// the lowest reachable z is −4.2, and a z bound of 4 only rejects norms under 6% of the mean: a
+/// vector shrunk ×0.05 sat exactly on the threshold and half passed, while growing a vector ×2
+/// was already caught. Scaling is multiplicative, so the honest yardstick on the low side is the
+/// factor `norm / mean`, which the linear statistics already hold (a z-score of the *log* norm
+/// would need the log norms' moments, which stored events do not have; a log-normal fit to the
+/// linear moments puts the committed set's smallest honest norm at a log z of −3.6, too near any
+/// bound to trust).
+///
+/// Why 10: an order of magnitude is far outside any honest spread of one model's norms. The
+/// committed benign set (chunks, questions and one-word queries alike, which is what the same
+/// guard sees on query embeddings) spans 0.43 to 1.81 times its mean; unit-normalised clients
+/// sit at 1 ± 1e-7. So the bound leaves honest vectors a margin of 4× on the low side, and
+/// catches ×0.05 shrinking of any of them (0.09 of the mean at most). A vector shrunk less than
+/// tenfold can still pass, as one grown less than ×1.9 passes the z-score: shrinking only buries
+/// the vector in inner-product search, which cannot lift a chunk over others. Above the mean,
+/// with the default `max_z` of 4, the z-score is the tighter bound for any spread under 225% of
+/// the mean, so there the ratio is a backstop against an inflated spread or a very lenient
+/// `max_z`. It applies with the z-score, after [`EmbeddingGuard::min_samples`], and needs
+/// nothing stored beyond the mean: events and read models written before it existed are judged
+/// by it as they are.
+pub const MAX_NORM_RATIO: f64 = 10.0;
 
 /// Running statistics of accepted embeddings' L2 norms in one project (Welford), kept in an aggregate's state, so serde.
 ///
@@ -67,6 +98,12 @@ impl NormStats {
         }
         Some((norm - self.mean) / spread)
     }
+
+    /// `norm` as a multiple of the mean norm, or None while fewer than `min_samples` norms have
+    /// been seen or the mean is not a positive number.
+    pub fn ratio(&self, norm: f64, min_samples: u64) -> Option<f64> {
+        (self.count >= min_samples && self.mean > 0.0 && self.mean.is_finite()).then(|| norm / self.mean)
+    }
 }
 
 /// A project's embedding policy: the dimension its index was created with and how far from the
@@ -101,14 +138,32 @@ pub enum Rejection {
     WrongDimension { expected: u32, actual: u32 },
     #[error("the vector is all zeros")]
     ZeroVector,
-    #[error("the vector's norm {norm:.3} is {z:.1} standard deviations from the project's usual norm (at most {max_z} allowed)")]
+    /// Outside the z-score bound, or inside it but more than [`MAX_NORM_RATIO`] times from the
+    /// mean norm (then `|z| <= max_z`, which is how the message tells the two apart: the
+    /// serialised shape is the one events have always carried).
+    #[error("{}", anomalous_norm(*.norm, *.z, *.max_z))]
     AnomalousNorm { norm: f64, z: f64, max_z: f64 },
+}
+
+fn anomalous_norm(norm: f64, z: f64, max_z: f64) -> String {
+    if z.abs() > max_z {
+        format!(
+            "the vector's norm {norm:.3} is {z:.1} standard deviations from the project's usual norm (at most {max_z} allowed)"
+        )
+    } else {
+        let direction = if z < 0.0 { "smaller" } else { "larger" };
+        format!(
+            "the vector's norm {norm:.3} is more than {MAX_NORM_RATIO} times {direction} than the project's usual norm \
+             (a scaled vector, though only {z:.1} standard deviations away)"
+        )
+    }
 }
 
 /// Checks one vector against the guard and the project's statistics; Ok(norm) if accepted. Does not update stats (the caller records accepted norms through events).
 ///
 /// Checks run cheapest and most certain first: size, then finiteness (reporting the first bad
-/// component so a client can find its bug), then the zero vector, then the norm's z-score.
+/// component so a client can find its bug), then the zero vector, then the norm's z-score and
+/// its ratio to the mean ([`MAX_NORM_RATIO`]).
 pub fn check(vector: &[f32], guard: &EmbeddingGuard, stats: &NormStats) -> Result<f64, Rejection> {
     let actual = u32::try_from(vector.len()).unwrap_or(u32::MAX);
     if actual != guard.dimension {
@@ -126,8 +181,11 @@ pub fn check(vector: &[f32], guard: &EmbeddingGuard, stats: &NormStats) -> Resul
     if norm == 0.0 {
         return Err(Rejection::ZeroVector);
     }
+    let scaled = |ratio: f64| !(1.0 / MAX_NORM_RATIO..=MAX_NORM_RATIO).contains(&ratio);
     match stats.z_score(norm, guard.min_samples) {
-        Some(z) if z.abs() > guard.max_z => Err(Rejection::AnomalousNorm { norm, z, max_z: guard.max_z }),
+        Some(z) if z.abs() > guard.max_z || stats.ratio(norm, guard.min_samples).is_some_and(scaled) => {
+            Err(Rejection::AnomalousNorm { norm, z, max_z: guard.max_z })
+        }
         _ => Ok(norm),
     }
 }

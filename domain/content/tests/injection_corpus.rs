@@ -95,7 +95,10 @@ fn corpus_detection_and_false_positive_rates() {
 
 /// A smaller set written after the first measurement on the development corpus and before any
 /// detector change made from it, never used to tune the detector: its rates are the honest
-/// estimate of how the screening does on text it was not shaped by.
+/// estimate of how the screening does on text it was not shaped by. Its last 23 lines (fake
+/// system headers and their benign look-alikes) were added the same way, before the detector
+/// learned fake headers that give orders: 33/42 detected and 0/43 flagged before, 39/42 and 0/43
+/// after.
 #[test]
 fn held_out_detection_and_false_positive_rates() {
     let (detection, fpr) = measure("held-out set", &load(include_str!("data/injection_holdout.jsonl")), 2);
@@ -104,6 +107,7 @@ fn held_out_detection_and_false_positive_rates() {
 }
 
 /// The task's targets, which the held-out set met when first measured (30/32 detected, 0/30
-/// false positives); a regression below them fails here.
+/// false positives) and meets with its fake-header lines (39/42, 0/43); a regression below them
+/// fails here.
 const HELD_OUT_MIN_DETECTION: f64 = 0.9;
 const HELD_OUT_MAX_FPR: f64 = 0.05;
