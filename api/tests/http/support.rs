@@ -16,11 +16,13 @@ use tokio::process::{Child, Command};
 pub const PASSWORD: &str = "correct horse battery staple";
 
 pub struct Server {
+    /// Declared first so it is dropped (killed) first: dropping the database afterwards then
+    /// ends no live server's connections, which it would log as errors.
+    _child: Child,
     pub base: String,
     pub db: TestDatabase,
     /// The key-encryption key the server runs with, for CLI commands against its database.
     pub kek: String,
-    _child: Child,
 }
 
 impl Server {
