@@ -233,3 +233,39 @@ async fn documents_show_their_outcome_and_erased_ones_leave_no_rows_or_chunks() 
         assert_eq!(policy, "flag", "{mode:?}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn vectors_recorded_after_their_documents_erasure_are_not_projected() {
+    let (_db, store) = database("rm_late_vectors").await;
+    let acme = signup(&store, 0).await;
+    project(&store, common::Mode::OneByOne).await;
+    let document: Uuid = sqlx::query_scalar("SELECT document_id FROM chunk_vectors WHERE project_id = $1")
+        .bind(acme.project.as_uuid())
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    let document = domain::DocumentId::new(document);
+    // Erased, then vectors for it in a later append (as a log written before the store refused
+    // to seal for erased subjects could hold).
+    append(&store, "document", document, vec![new_event!(domain::DocumentEvent::DocumentErased { at: at(1) })], at(1))
+        .await;
+    let late = domain::EmbeddingsEvent::EmbeddingsAccepted {
+        project_id: acme.project,
+        document_id: document,
+        count: 1,
+        vectors: Personal::new(document.subject(), vec![domain::ChunkVector { chunk: 0, vector: vec![0.8, 0.6] }]),
+        stats: domain::embedding::NormStats { count: 3, mean: 1.0, m2: 0.0 },
+        at: at(2),
+    };
+    append(&store, "project_embeddings", acme.project, vec![new_event!(late)], at(2)).await;
+
+    for mode in MODES {
+        project(&store, mode).await;
+        let vectors: i64 = sqlx::query_scalar("SELECT count(*) FROM chunk_vectors WHERE document_id = $1")
+            .bind(document.as_uuid())
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(vectors, 0, "{mode:?}: the erased document's late vectors stay out");
+    }
+}

@@ -29,28 +29,36 @@ SELECT c.document_id, c.ordinal
  LIMIT $3";
 
 /// The fused candidates' text, with the filters applied again (vector candidates have not
-/// been filtered yet).
+/// been filtered yet). One primary-key lookup per candidate: the LIMIT keeps the planner from
+/// flattening the lateral subquery into a join, which with stale statistics (right after a
+/// bulk import) it ran as a scan of the whole project (~100 ms, `ctxi bench vectors`).
 const DETAILS: &str = "
-SELECT c.document_id, c.ordinal, d.title, c.text,
+SELECT c.document_id, c.ordinal, c.title, c.text,
        CASE WHEN c.tsv @@ websearch_to_tsquery('english', $2)
             THEN ts_headline('english', c.text, websearch_to_tsquery('english', $2), $6) END
   FROM unnest($3::uuid[], $7::int4[]) AS k(document_id, ordinal)
-  JOIN chunks c USING (document_id, ordinal)
-  JOIN documents d USING (document_id)
- WHERE c.project_id = $1
-   AND ($4::uuid[] IS NULL OR c.document_id = ANY($4))
-   AND ($5::jsonb IS NULL OR d.metadata @> $5)";
+ CROSS JOIN LATERAL (
+       SELECT c.document_id, c.ordinal, c.text, c.tsv, d.title
+         FROM chunks c
+         JOIN documents d USING (document_id)
+        WHERE c.document_id = k.document_id AND c.ordinal = k.ordinal
+          AND c.project_id = $1
+          AND ($4::uuid[] IS NULL OR c.document_id = ANY($4))
+          AND ($5::jsonb IS NULL OR d.metadata @> $5)
+        LIMIT 1) c";
 
 type Detail = (Uuid, i32, String, String, Option<String>);
 
-/// Ranks by both, fuses, and returns the best `top_k` with their text.
+/// Ranks by both, fuses, and returns the best `top_k` with their text, and the version of the
+/// project's vectors they were ranked against (older than `embedding_version` when another
+/// request was still loading the change: such an answer must not be cached as the newer one).
 pub async fn hybrid(
     pool: &PgPool,
     index: &VectorIndex,
     q: &SearchQuery,
     embedding: &[f32],
     embedding_version: i64,
-) -> Result<Vec<RetrievedChunk>, sqlx::Error> {
+) -> Result<(Vec<RetrievedChunk>, i64), sqlx::Error> {
     let candidates = q.top_k * CANDIDATES_PER_RESULT;
     let sql = FTS_KEYS.replace("{metadata}", metadata_condition(q.metadata.is_some()));
     let text_ranked: Vec<(Uuid, i32)> = sqlx::query_as(&sql)
@@ -61,9 +69,8 @@ pub async fn hybrid(
         .bind(&q.metadata)
         .fetch_all(pool)
         .await?;
-    let vectors = index.project(pool, q.project_id, embedding_version).await?;
-    let vector_ranked: Vec<ChunkKey> =
-        vectors.nearest(embedding, candidates as usize).into_iter().map(|(key, _)| key).collect();
+    let nearest = index.nearest(pool, q.project_id, embedding_version, embedding, candidates as usize).await?;
+    let vector_ranked: Vec<ChunkKey> = nearest.chunks.into_iter().map(|(key, _)| key).collect();
     let fused = fuse(&[text_ranked, vector_ranked]);
     let (documents, ordinals): (Vec<Uuid>, Vec<i32>) = fused.iter().map(|(key, _)| *key).unzip();
     let rows: Vec<Detail> = sqlx::query_as(DETAILS)
@@ -77,11 +84,12 @@ pub async fn hybrid(
         .fetch_all(pool)
         .await?;
     let mut details: HashMap<ChunkKey, Detail> = rows.into_iter().map(|row| ((row.0, row.1), row)).collect();
-    Ok(fused
+    let chunks = fused
         .into_iter()
         .filter_map(|(key, score)| details.remove(&key).map(|row| chunk(row, score)))
         .take(q.top_k as usize)
-        .collect())
+        .collect();
+    Ok((chunks, nearest.version))
 }
 
 fn chunk((document_id, ordinal, title, text, headline): Detail, score: f64) -> RetrievedChunk {

@@ -81,6 +81,11 @@ async fn embeddings_are_screened_searchable_and_erased_with_their_document() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let answer: RetrieveResponse = r.json();
     assert_eq!((answer.results[0].document_id.to_string(), answer.results[0].chunk), (notes.clone(), 3));
+    // Filters apply to the vector ranking's candidates too.
+    let mut only_manual = retrieve(json!([0.0, 1.0, 0.0, 0.0]));
+    only_manual["filter"] = json!({ "document_ids": [manual] });
+    let answer: RetrieveResponse = key.post(&path, only_manual).await.json();
+    assert!(!answer.results.is_empty() && answer.results.iter().all(|r| r.document_id.to_string() == manual));
     let r = key.post(&path, retrieve(json!([0.0, 1.0, 0.0]))).await;
     assert_eq!((r.status, r.problem().errors[0].field.as_str()), (StatusCode::BAD_REQUEST, "query_embedding"));
     let r = key.post(&path, retrieve(json!([0.0, 80.0, 0.0, 0.0]))).await;
@@ -96,4 +101,66 @@ async fn embeddings_are_screened_searchable_and_erased_with_their_document() {
     assert_eq!(vectors, 0, "the erased document's vectors are gone");
     let answer: RetrieveResponse = key.post(&path, retrieve(json!([0.0, 1.0, 0.0, 0.0]))).await.json();
     assert!(answer.results.iter().all(|r| r.document_id.to_string() != notes), "{answer:?}");
+}
+
+/// Vectors along one axis, one per chunk, of norm about 1, with `special` chunks along others.
+fn along(axis: usize, chunks: usize, special: &[(usize, usize)]) -> Value {
+    let vectors: Vec<Value> = (0..chunks)
+        .map(|i| {
+            let axis = special.iter().find(|(chunk, _)| *chunk == i).map_or(axis, |(_, a)| *a);
+            let mut v = vec![0.02 * i as f64; DIMENSION];
+            v[axis] = 1.0;
+            json!(v)
+        })
+        .collect();
+    Value::Array(vectors)
+}
+
+#[tokio::test]
+async fn the_vector_index_follows_new_replaced_and_erased_vectors() {
+    let server = Server::start("http_vector_updates").await;
+    let mut owner = server.tenant("Acme", "pro").await;
+    let project = owner.project("Vectors").await;
+    let (_, secret) = owner.api_key(&project, "app").await;
+    let mut key = owner.with_bearer(&secret);
+    let settings = json!({"pii_policy": "redact", "injection_policy": "mark", "embedding_dimension": DIMENSION, "max_norm_z": 4.0});
+    let r = owner.send(Method::PUT, &format!("/v1/projects/{project}/settings"), Some(settings), &[]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let path = format!("/v1/projects/{project}/retrieve");
+    let nearest = |axis: usize, top_k: u32| {
+        let mut embedding = vec![0.0; DIMENSION];
+        embedding[axis] = 1.0;
+        json!({"query": "zeppelin", "top_k": top_k, "query_embedding": embedding})
+    };
+    let found = |answer: RetrieveResponse| -> Vec<(String, u32)> {
+        answer.results.iter().map(|r| (r.document_id.to_string(), r.chunk)).collect()
+    };
+
+    let (boiler, boiler_chunks) = indexed(&mut key, &project, "Boiler", sectioned("boiler", 4)).await;
+    let (status, body) = submit(&mut key, &project, &boiler, along(0, boiler_chunks, &[])).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let first = found(key.post(&path, nearest(0, 3)).await.json());
+    assert_eq!(first.len(), 3);
+    assert!(first.iter().all(|(d, _)| *d == boiler), "{first:?}");
+
+    // Second round: only the new document's rows are loaded, the first round's stay.
+    let (kettle, kettle_chunks) = indexed(&mut key, &project, "Kettle", sectioned("kettle", 4)).await;
+    let (status, body) = submit(&mut key, &project, &kettle, along(1, kettle_chunks, &[])).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let second = found(key.post(&path, nearest(1, 3)).await.json());
+    assert!(second.iter().all(|(d, _)| *d == kettle), "{second:?}");
+    assert_eq!(found(key.post(&path, nearest(0, 3)).await.json()), first, "the first round is still there");
+
+    // Resubmitting replaces: the boiler's chunk 2 now points along the third axis alone.
+    let (status, body) = submit(&mut key, &project, &boiler, along(0, boiler_chunks, &[(2, 2)])).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(found(key.post(&path, nearest(2, 1)).await.json()), vec![(boiler.clone(), 2)]);
+    let along_first = found(key.post(&path, nearest(0, 4)).await.json());
+    assert!(!along_first.contains(&(boiler.clone(), 2)), "the old vector is gone: {along_first:?}");
+
+    let r = key.delete(&format!("/v1/projects/{project}/documents/{kettle}")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let after = found(key.post(&path, nearest(1, 10)).await.json());
+    assert!(after.iter().all(|(d, _)| *d != kettle), "an erased document is never found: {after:?}");
+    assert_eq!(after.len(), boiler_chunks, "the boiler's chunks remain: {after:?}");
 }

@@ -4,9 +4,14 @@
 //! statistics (query embeddings are screened against them).
 //!
 //! Vectors exist in events only sealed under their document; once it is erased they read back
-//! erased, so neither the live projector nor a rebuild can bring them back. `embedded_documents`
+//! erased, so neither the live projector nor a rebuild can bring them back. `vector_documents`
 //! remembers which project each embedded document belongs to, whether or not its vectors can
 //! still be read, so an erasure bumps the same version live and in a rebuild.
+//!
+//! Every vector row carries the position of the event that wrote it, and an erased document
+//! keeps its `vector_documents` row with the position of its erasure: an index holding a
+//! project's vectors as of one version loads only what changed after it (rows with a later
+//! position, documents erased later).
 
 use std::collections::HashMap;
 
@@ -21,17 +26,22 @@ use super::embeddings_rows::{write_batch, Folded, Rejected};
 use crate::projector::{decode, handles, stream_uuid};
 use crate::{ProjectionError, Projector};
 
+// `chunk_vectors.position` came with `vector_documents` (formerly `embedded_documents`, without
+// `erased_at`): deployments from before lack that table, so setup recreates all of them and
+// replays, and no old-shaped `chunk_vectors` remains.
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS chunk_vectors (
     document_id uuid    NOT NULL,
     ordinal     integer NOT NULL,
     project_id  uuid    NOT NULL,
     vector      real[]  NOT NULL,
+    position    bigint  NOT NULL,
     PRIMARY KEY (document_id, ordinal)
 );
-CREATE TABLE IF NOT EXISTS embedded_documents (
-    document_id uuid PRIMARY KEY,
-    project_id  uuid NOT NULL
+CREATE TABLE IF NOT EXISTS vector_documents (
+    document_id uuid   PRIMARY KEY,
+    project_id  uuid   NOT NULL,
+    erased_at   bigint
 );
 CREATE TABLE IF NOT EXISTS embedding_rejections (
     position    bigint      PRIMARY KEY,
@@ -48,7 +58,9 @@ CREATE TABLE IF NOT EXISTS embedding_versions (
 );";
 
 const INDEXES: &str = "
-CREATE INDEX IF NOT EXISTS chunk_vectors_by_project ON chunk_vectors (project_id);
+CREATE INDEX IF NOT EXISTS chunk_vectors_by_project ON chunk_vectors (project_id, position);
+CREATE INDEX IF NOT EXISTS vector_documents_erased ON vector_documents (project_id, erased_at)
+    WHERE erased_at IS NOT NULL;
 CREATE INDEX IF NOT EXISTS embedding_rejections_by_project ON embedding_rejections (project_id, position);";
 
 /// Projects project-embeddings streams (and document erasures) into the vector tables.
@@ -62,7 +74,7 @@ impl Projector for Embeddings {
     }
 
     fn tables(&self) -> &'static [&'static str] {
-        &["chunk_vectors", "embedded_documents", "embedding_rejections", "embedding_versions"]
+        &["chunk_vectors", "vector_documents", "embedding_rejections", "embedding_versions"]
     }
 
     fn schema(&self) -> &'static str {
@@ -92,7 +104,7 @@ impl Projector for Embeddings {
                     folded.projects.insert(document, project);
                     for v in vectors.value().cloned().unwrap_or_default() {
                         let ordinal = i32::try_from(v.chunk).unwrap_or(i32::MAX);
-                        folded.vectors.insert((document, ordinal), (project, v.vector));
+                        folded.vectors.insert((document, ordinal), (project, position, v.vector));
                     }
                     folded.version(project, position, json(event, &stats)?);
                 }
@@ -118,5 +130,5 @@ fn json(event: &RecordedEvent, value: &impl serde::Serialize) -> Result<Value, P
     serde_json::to_value(value).map_err(|e| ProjectionError::decode(event, e))
 }
 
-/// Vectors by (document, ordinal), with their project.
-pub(super) type Vectors = HashMap<(Uuid, i32), (Uuid, Vec<f32>)>;
+/// Vectors by (document, ordinal), with their project and the position that wrote them.
+pub(super) type Vectors = HashMap<(Uuid, i32), (Uuid, i64, Vec<f32>)>;

@@ -39,12 +39,14 @@ impl Folded {
 }
 
 /// Records embedded documents and vectors, then erasures (which find their project in
-/// `embedded_documents`), then rejections and versions.
+/// `vector_documents`, which keeps them with the position of their erasure), then rejections
+/// and versions.
 pub(super) async fn write_batch(tx: &mut Transaction<'_, Postgres>, folded: Folded) -> Result<(), ProjectionError> {
     if !folded.projects.is_empty() {
         let (documents, projects): (Vec<Uuid>, Vec<Uuid>) = folded.projects.into_iter().unzip();
         sqlx::query(
-            "INSERT INTO embedded_documents SELECT * FROM unnest($1::uuid[], $2::uuid[]) ON CONFLICT DO NOTHING",
+            "INSERT INTO vector_documents (document_id, project_id)
+             SELECT * FROM unnest($1::uuid[], $2::uuid[]) ON CONFLICT DO NOTHING",
         )
         .bind(&documents)
         .bind(&projects)
@@ -58,7 +60,8 @@ pub(super) async fn write_batch(tx: &mut Transaction<'_, Postgres>, folded: Fold
         let bumped: Vec<(Uuid, i64)> = sqlx::query_as(
             "SELECT e.project_id, max(t.position)
                FROM unnest($1::uuid[], $2::int8[]) AS t(document_id, position)
-               JOIN embedded_documents e USING (document_id)
+               JOIN vector_documents e USING (document_id)
+              WHERE e.erased_at IS NULL
               GROUP BY e.project_id",
         )
         .bind(&documents)
@@ -69,39 +72,53 @@ pub(super) async fn write_batch(tx: &mut Transaction<'_, Postgres>, folded: Fold
             let entry = versions.entry(project).or_insert((position, None));
             entry.0 = entry.0.max(position);
         }
-        for table in ["chunk_vectors", "embedded_documents"] {
-            sqlx::query(&format!("DELETE FROM {table} WHERE document_id = ANY($1)"))
-                .bind(&documents)
-                .execute(&mut **tx)
-                .await?;
-        }
+        sqlx::query(
+            "UPDATE vector_documents v SET erased_at = t.position
+               FROM unnest($1::uuid[], $2::int8[]) AS t(document_id, position)
+              WHERE v.document_id = t.document_id AND v.erased_at IS NULL",
+        )
+        .bind(&documents)
+        .bind(&positions)
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query("DELETE FROM chunk_vectors WHERE document_id = ANY($1)")
+            .bind(&documents)
+            .execute(&mut **tx)
+            .await?;
     }
     insert_rejections(tx, folded.rejected).await?;
     write_versions(tx, versions).await
 }
 
-/// Replaces the vectors of resubmitted chunks.
+/// Replaces the vectors of resubmitted chunks, with the position of the replacement. Vectors
+/// of a document erased in an earlier batch are dropped: the store refuses to seal them after
+/// the erasure now, but logs written before it did could hold some.
 async fn insert_vectors(tx: &mut Transaction<'_, Postgres>, vectors: Vectors) -> Result<(), ProjectionError> {
     if vectors.is_empty() {
         return Ok(());
     }
-    let (mut documents, mut ordinals, mut projects, mut texts) = (vec![], vec![], vec![], vec![]);
-    for ((document, ordinal), (project, vector)) in vectors {
+    let (mut documents, mut ordinals, mut projects, mut positions, mut texts) =
+        (vec![], vec![], vec![], vec![], vec![]);
+    for ((document, ordinal), (project, position, vector)) in vectors {
         documents.push(document);
         ordinals.push(ordinal);
         projects.push(project);
+        positions.push(position);
         // A real[] per row: arrays of arrays must be rectangular, so each goes as text.
         texts.push(format!("{{{}}}", vector.iter().map(f32::to_string).collect::<Vec<_>>().join(",")));
     }
     sqlx::query(
-        "INSERT INTO chunk_vectors (document_id, ordinal, project_id, vector)
-         SELECT d, o, p, v::real[] FROM unnest($1::uuid[], $2::int4[], $3::uuid[], $4::text[]) AS t(d, o, p, v)
-         ON CONFLICT (document_id, ordinal) DO UPDATE SET vector = EXCLUDED.vector",
+        "INSERT INTO chunk_vectors (document_id, ordinal, project_id, vector, position)
+         SELECT d, o, p, v::real[], n
+           FROM unnest($1::uuid[], $2::int4[], $3::uuid[], $4::text[], $5::int8[]) AS t(d, o, p, v, n)
+          WHERE NOT EXISTS (SELECT 1 FROM vector_documents e WHERE e.document_id = d AND e.erased_at IS NOT NULL)
+         ON CONFLICT (document_id, ordinal) DO UPDATE SET vector = EXCLUDED.vector, position = EXCLUDED.position",
     )
     .bind(&documents)
     .bind(&ordinals)
     .bind(&projects)
     .bind(&texts)
+    .bind(&positions)
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -13,6 +13,7 @@ mod server;
 mod stats;
 mod sweep;
 mod target;
+mod vectors;
 mod words;
 mod workload;
 
@@ -86,6 +87,9 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 10)]
         skip_common: usize,
     },
+    /// Vector search over 100k+ chunks: index build, in-process latency and recall, and
+    /// retrieval with a query embedding through `ctxi serve`.
+    Vectors(vectors::Args),
 }
 
 pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
@@ -107,6 +111,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
             let options = retrieve::Options { chunks, rate, seconds, concurrency, step_seconds, skip_common };
             retrieve::run(&scratch, options).await?;
         }
+        BenchCommand::Vectors(args) => vectors::run(args).await?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -122,7 +122,7 @@ pub async fn run(db: &TestDatabase, options: Options) -> anyhow::Result<()> {
 
 /// A pool on the bench database as the application role, as the server connects. Without
 /// statement logging: an overloaded run would print a line per slow query.
-async fn pool(db: &TestDatabase, connections: u32) -> anyhow::Result<PgPool> {
+pub(super) async fn pool(db: &TestDatabase, connections: u32) -> anyhow::Result<PgPool> {
     let config = PoolConfig { max_connections: connections, role: Some("ctxi_app".into()) };
     connect(db.admin.clone().disable_statement_logging(), &config).await.context("connecting as ctxi_app")
 }
@@ -130,7 +130,7 @@ async fn pool(db: &TestDatabase, connections: u32) -> anyhow::Result<PgPool> {
 /// The documents were appended already indexed: move the ingestion worker past them, so it
 /// does not run the pipeline again over work whose outcome is recorded (it would change
 /// nothing, only burn CPU during the bench). Returns the head of the log.
-async fn skip_ingestion(admin: &PgPool) -> anyhow::Result<Position> {
+pub(super) async fn skip_ingestion(admin: &PgPool) -> anyhow::Result<Position> {
     let head: i64 = sqlx::query_scalar("SELECT coalesce(max(position), 0) FROM events").fetch_one(admin).await?;
     sqlx::query(
         "INSERT INTO projector_checkpoints (projector, position) VALUES ('ingestion', $1)

@@ -35,6 +35,15 @@ pub enum Target {
         url: String,
         secret: String,
     },
+    /// `Api` with a query embedding drawn from the query's text (hybrid retrieval); with
+    /// `words: false` the text sent is a word no chunk has, so only the vector half ranks.
+    Hybrid {
+        http: reqwest::Client,
+        url: String,
+        secret: String,
+        embedder: Arc<super::vectors::Embedder>,
+        words: bool,
+    },
 }
 
 impl Target {
@@ -48,6 +57,17 @@ impl Target {
                     let response = http.post(&url).bearer_auth(&secret).json(&body).send().await?;
                     let status = response.status();
                     // The answer counts once its body has arrived whole.
+                    let text = response.bytes().await.context("reading the answer")?;
+                    if !status.is_success() {
+                        bail!("{status}: {}", String::from_utf8_lossy(&text));
+                    }
+                }
+                Target::Hybrid { http, url, secret, embedder, words } => {
+                    let query_embedding = Some(embedder.query(&query));
+                    let query = if words { query } else { super::vectors::NO_MATCH.to_owned() };
+                    let body = RetrieveRequest { query, top_k: Some(TOP_K), filter: None, query_embedding };
+                    let response = http.post(&url).bearer_auth(&secret).json(&body).send().await?;
+                    let status = response.status();
                     let text = response.bytes().await.context("reading the answer")?;
                     if !status.is_success() {
                         bail!("{status}: {}", String::from_utf8_lossy(&text));
