@@ -13,6 +13,25 @@ use tokio::sync::Semaphore;
 
 /// A request with no answer this long after its scheduled time counts as an error: an
 /// overloaded target then ends a run about on time instead of draining a long queue.
+/// How an HTTP bench loads the server: its main measurement and the sweep for the highest
+/// sustainable rate.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct LoadArgs {
+    /// Requests per second of the main measurement, and the sweep's first step.
+    #[arg(long, default_value_t = 200.0)]
+    pub rate: f64,
+    /// Seconds of the main measurement.
+    #[arg(long, default_value_t = 20)]
+    pub seconds: u64,
+    /// Seconds of each step of the sweep for the highest sustainable rate.
+    #[arg(long, default_value_t = 10)]
+    pub step_seconds: u64,
+    /// Most requests in flight, like a client's connection pool; requests beyond it wait,
+    /// and the wait counts in their latency.
+    #[arg(long, default_value_t = 32)]
+    pub concurrency: usize,
+}
+
 pub const TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Latency percentiles and rates of one run.

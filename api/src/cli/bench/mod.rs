@@ -69,19 +69,8 @@ pub enum BenchCommand {
         /// Chunks in the project searched (at least this many).
         #[arg(long, default_value_t = 100_000)]
         chunks: usize,
-        /// Requests per second of the main measurement, and the sweep's first step.
-        #[arg(long, default_value_t = 200.0)]
-        rate: f64,
-        /// Seconds of the main measurement.
-        #[arg(long, default_value_t = 20)]
-        seconds: u64,
-        /// Seconds of each step of the sweep for the highest sustainable rate.
-        #[arg(long, default_value_t = 10)]
-        step_seconds: u64,
-        /// Most requests in flight, like a client's connection pool; requests beyond it wait,
-        /// and the wait counts in their latency.
-        #[arg(long, default_value_t = 32)]
-        concurrency: usize,
+        #[command(flatten)]
+        load: load::LoadArgs,
         /// Queries never use this many of the most frequent words: higher makes queries more
         /// selective (fewer chunks to rank).
         #[arg(long, default_value_t = 10)]
@@ -106,9 +95,9 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
             let scratch = scratch_database(&db, "bench_ingest").await?;
             ingest::run(&scratch, documents, concurrency.max(1)).await?;
         }
-        BenchCommand::Retrieve { db, chunks, rate, seconds, step_seconds, concurrency, skip_common } => {
+        BenchCommand::Retrieve { db, chunks, load, skip_common } => {
             let scratch = scratch_database(&db, "bench_retrieve").await?;
-            let options = retrieve::Options { chunks, rate, seconds, concurrency, step_seconds, skip_common };
+            let options = retrieve::Options { chunks, load, skip_common };
             retrieve::run(&scratch, options).await?;
         }
         BenchCommand::Vectors(args) => vectors::run(args).await?,

@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::corpus::{Queries, Vocabulary};
 use super::cpu::CpuMark;
-use super::load::Summary;
+use super::load::{LoadArgs, Summary};
 use super::populate::populate;
 use super::server::Server;
 use super::sweep::{sweep, Limits};
@@ -32,10 +32,7 @@ const REPEATED: usize = 300;
 #[derive(Debug, Clone, Copy)]
 pub struct Options {
     pub chunks: usize,
-    pub rate: f64,
-    pub seconds: u64,
-    pub concurrency: usize,
-    pub step_seconds: u64,
+    pub load: LoadArgs,
     /// Most frequent words queries never use.
     pub skip_common: usize,
 }
@@ -75,7 +72,7 @@ pub async fn run(db: &TestDatabase, options: Options) -> anyhow::Result<()> {
         secret: tenant.secret.clone(),
     };
     let sql = Target::Sql { pool: pool(db, SQL_CONNECTIONS).await?, project: tenant.project_id };
-    let (rate, seconds, c) = (options.rate, Duration::from_secs(options.seconds), options.concurrency);
+    let (rate, seconds, c) = (options.load.rate, Duration::from_secs(options.load.seconds), options.load.concurrency);
 
     let warm = Arc::new(queries.take(&vocab, (rate * 3.0) as usize));
     api.at_rate(&warm, rate, Duration::from_secs(3), c).await;
@@ -114,7 +111,7 @@ pub async fn run(db: &TestDatabase, options: Options) -> anyhow::Result<()> {
     println!("{:<22}cache hits {}", "", hit_share(before, after));
 
     let limits = Limits { p99_ms: 25.0, min_achieved: 0.95 };
-    let step = Duration::from_secs(options.step_seconds);
+    let step = Duration::from_secs(options.load.step_seconds);
     println!("\nhighest sustainable rate: p99 <= {} ms, no errors, >= 95% of the target achieved", limits.p99_ms);
     sweep(&[("API (HTTP, loopback)", &api), ("direct SQL", &sql)], &mut queries, &vocab, rate, step, c, limits).await?;
     server.stop().await

@@ -29,7 +29,7 @@ use uuid::Uuid;
 
 use super::corpus::{Queries, Rng, Vocabulary};
 use super::cpu::CpuMark;
-use super::load::Summary;
+use super::load::{LoadArgs, Summary};
 use super::populate::populate;
 use super::retrieve::{pool, skip_ingestion};
 use super::server::{Server, Tenant};
@@ -62,18 +62,8 @@ pub struct Args {
     /// Values per vector.
     #[arg(long, default_value_t = 384)]
     dimension: usize,
-    /// Requests per second of the main measurement, and the sweep's first step.
-    #[arg(long, default_value_t = 200.0)]
-    rate: f64,
-    /// Seconds of the main measurement.
-    #[arg(long, default_value_t = 20)]
-    seconds: u64,
-    /// Seconds of each step of the sweep for the highest sustainable rate.
-    #[arg(long, default_value_t = 10)]
-    step_seconds: u64,
-    /// Most requests in flight.
-    #[arg(long, default_value_t = 32)]
-    concurrency: usize,
+    #[command(flatten)]
+    load: LoadArgs,
 }
 
 /// Draws vectors around fixed centres: documents' from a generator, queries' from their text.
@@ -260,7 +250,7 @@ async fn through_api(
 
     let vocab = Vocabulary::new(10);
     let mut queries = Queries::new(SEED);
-    let (rate, seconds, c) = (args.rate, Duration::from_secs(args.seconds), args.concurrency);
+    let (rate, seconds, c) = (args.load.rate, Duration::from_secs(args.load.seconds), args.load.concurrency);
     vectors_only.at_rate(&Arc::new(queries.take(&vocab, (rate * 3.0) as usize)), rate, Duration::from_secs(3), c).await;
     println!("\n{rate:.0} requests/s for {}s, open loop, every query distinct, top_k 5", seconds.as_secs());
     println!("{:<30}{}", "", Summary::HEADER);
@@ -273,7 +263,7 @@ async fn through_api(
     }
 
     let limits = Limits { p99_ms: 25.0, min_achieved: 0.95 };
-    let step = Duration::from_secs(args.step_seconds);
+    let step = Duration::from_secs(args.load.step_seconds);
     println!("\nhighest sustainable rate: p99 <= {} ms, no errors, >= 95% of the target achieved", limits.p99_ms);
     let targets = [("API, vectors only", &vectors_only), ("API, vectors + words", &hybrid)];
     sweep(&targets, &mut queries, &vocab, rate, step, c, limits).await
