@@ -30,6 +30,8 @@ pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; cha
 /// Request latency buckets in seconds, from a cached read (1 ms) to a request about to time
 /// out (10 s).
 const LATENCY_BUCKETS: [f64; 13] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+/// Seconds to build a project's vector graph: from a few thousand vectors to a few million.
+const BUILD_BUCKETS: [f64; 8] = [0.1, 0.5, 1.0, 5.0, 15.0, 60.0, 300.0, 1_200.0];
 
 /// The metrics registry and its families; cheap to clone, all clones count into the same series.
 #[derive(Clone, Debug)]
@@ -46,6 +48,7 @@ struct Inner {
     projector_position: Family<ProjectorLabels, Gauge>,
     projector_lag: Family<ProjectorLabels, Gauge>,
     retrieval_cache: Family<CacheLabels, Counter>,
+    vector_index_builds: Histogram,
     /// Held from refreshing the projector gauges until they are encoded, so that concurrent
     /// scrapes never see each other's half-refreshed gauges.
     scrape: tokio::sync::Mutex<()>,
@@ -121,6 +124,13 @@ impl Metrics {
             "Retrievals looked up in the result cache, by result (hit or miss): the cache-hit SLI",
             retrieval_cache.clone(),
         );
+        let vector_index_builds = Histogram::new(BUILD_BUCKETS);
+        registry.register_with_unit(
+            "vector_index_build_duration",
+            "Time to build or compact a project's vector graph, in the background while searches run",
+            Unit::Seconds,
+            vector_index_builds.clone(),
+        );
         Self(Arc::new(Inner {
             registry,
             http_requests,
@@ -131,6 +141,7 @@ impl Metrics {
             projector_position,
             projector_lag,
             retrieval_cache,
+            vector_index_builds,
             scrape: tokio::sync::Mutex::new(()),
         }))
     }
@@ -182,6 +193,11 @@ impl Metrics {
     pub fn record_cache_lookup(&self, hit: bool) {
         let result = if hit { "hit" } else { "miss" };
         self.0.retrieval_cache.get_or_create(&CacheLabels { result }).inc();
+    }
+
+    /// Records a vector graph built (or compacted) for a project in `elapsed`.
+    pub fn record_vector_index_build(&self, elapsed: Duration) {
+        self.0.vector_index_builds.observe(elapsed.as_secs_f64());
     }
 
     fn record_replay(&self) {

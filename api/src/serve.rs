@@ -119,11 +119,11 @@ async fn serve(
         session_ttl: time::Duration::hours(i64::try_from(settings.session_ttl_hours).unwrap_or(i64::MAX / 3600)),
         secure_cookies: settings.secure_cookies(),
         projecting,
+        vectors: crate::retrieval::VectorIndex::new(metrics.clone()),
         metrics,
         request_timeout: std::time::Duration::from_secs(settings.request_timeout_secs.max(1)),
         meter: crate::metering::Meter::start(commands.clone()),
         cache: crate::retrieval::ResultCache::default(),
-        vectors: crate::retrieval::VectorIndex::default(),
         commands,
     };
     let app = crate::http::app(Arc::new(state), &settings.web_dir);

@@ -130,3 +130,15 @@ async fn render_reports_each_projectors_position_and_lag() {
     assert!(!text.contains(r#"projector="behind""#), "{text}");
     assert!(has_line(&text, r#"projector_lag{projector="current"} 0"#), "{text}");
 }
+
+#[test]
+fn vector_graph_builds_are_timed_under_the_name_the_vectors_bench_waits_on() {
+    let metrics = Metrics::new();
+    let text = metrics.encode().unwrap();
+    assert!(has_line(&text, "vector_index_build_duration_seconds_count 0"), "{text}");
+    metrics.record_vector_index_build(Duration::from_secs(2));
+    let text = metrics.encode().unwrap();
+    assert!(has_line(&text, "vector_index_build_duration_seconds_count 1"), "{text}");
+    assert!(has_line(&text, "vector_index_build_duration_seconds_bucket{le=\"1.0\"} 0"), "{text}");
+    assert!(has_line(&text, "vector_index_build_duration_seconds_bucket{le=\"5.0\"} 1"), "{text}");
+}

@@ -24,12 +24,16 @@ use sqlx::PgPool;
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
+use crate::metrics::Metrics;
 use load::Change;
 pub use snapshot::{ChunkKey, Snapshot};
 
 /// Every project's vectors this instance has needed; cheap to clone.
 #[derive(Clone, Debug, Default)]
-pub struct VectorIndex(Arc<Mutex<HashMap<Uuid, Arc<Held>>>>);
+pub struct VectorIndex {
+    projects: Arc<Mutex<HashMap<Uuid, Arc<Held>>>>,
+    metrics: Metrics,
+}
 
 /// One project's current snapshot, and the lock its updates take turns on.
 #[derive(Debug, Default)]
@@ -70,6 +74,11 @@ impl VectorIndex {
         Ok(Nearest { chunks: snapshot.nearest(query, k), version: snapshot.version() })
     }
 
+    /// An index whose graph builds are timed in `metrics`.
+    pub fn new(metrics: Metrics) -> Self {
+        Self { projects: Arc::default(), metrics }
+    }
+
     /// Most work per query (rows × dimension) left to the exact scan before the graph.
     pub fn default_exact_max_work() -> usize {
         snapshot::EXACT_MAX_WORK
@@ -85,7 +94,8 @@ impl VectorIndex {
     /// The project's snapshot as of `version` or later, updating it if this instance holds an
     /// older one and no other request is updating it already; if one is, the current snapshot.
     pub async fn snapshot(&self, pool: &PgPool, project_id: Uuid, version: i64) -> Result<Arc<Snapshot>, sqlx::Error> {
-        let held = Arc::clone(self.0.lock().unwrap_or_else(PoisonError::into_inner).entry(project_id).or_default());
+        let held =
+            Arc::clone(self.projects.lock().unwrap_or_else(PoisonError::into_inner).entry(project_id).or_default());
         let current = held.current();
         if current.loaded() && current.version() >= version {
             return Ok(current);
@@ -105,6 +115,7 @@ impl VectorIndex {
         // a request that gives up waiting cannot leave an update half done.
         let (sender, receiver) = oneshot::channel();
         let previous = Arc::clone(&current);
+        let metrics = self.metrics.clone();
         tokio::task::spawn_blocking(move || {
             let _updating = updating;
             let next = Arc::new(current.apply(change));
@@ -113,6 +124,7 @@ impl VectorIndex {
             if next.needs_rebuild() {
                 let started = std::time::Instant::now();
                 let rebuilt = next.rebuilt();
+                metrics.record_vector_index_build(started.elapsed());
                 tracing::info!(
                     %project_id, vectors = rebuilt.len(), approximate = rebuilt.approximate(),
                     seconds = started.elapsed().as_secs_f64(), "vector index rebuilt"
