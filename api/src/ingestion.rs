@@ -63,6 +63,10 @@ impl<S: EventStore> Projector for Ingestion<S> {
         ""
     }
 
+    fn acts_on(&self, event: &RecordedEvent) -> bool {
+        is_upload(event)
+    }
+
     /// Everything happens in `effects`: the batch's transaction only moves the checkpoint.
     async fn apply(
         &self,
@@ -137,12 +141,16 @@ fn run_pipeline(upload: &Upload, settings: &ProjectSettings) -> IndexingOutcome 
     }
 }
 
+fn is_upload(event: &RecordedEvent) -> bool {
+    event.stream.aggregate_type == Document::TYPE && event.event_type == "DocumentUploaded"
+}
+
 /// The documents uploaded in `events` whose content can still be read (an erased document's
 /// content reads back erased: there is nothing to index).
 fn uploads(events: &[RecordedEvent]) -> Result<Vec<Upload>, ProjectionError> {
     let mut uploads = Vec::new();
     for event in events {
-        if event.stream.aggregate_type != Document::TYPE || event.event_type != "DocumentUploaded" {
+        if !is_upload(event) {
             continue;
         }
         let DocumentEvent::DocumentUploaded { document_id, project_id, format, content, .. } =

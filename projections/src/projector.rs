@@ -43,6 +43,14 @@ pub trait Projector: Send + Sync + 'static {
         Ok(())
     }
 
+    /// Whether `apply` or `effects` does anything with `event`. A batch without one only moves
+    /// the checkpoint, in one statement rather than a transaction: most of the log concerns a
+    /// read model or two (every metered retrieval appends an event only `usage` reads). The
+    /// default, every event, is always correct.
+    fn acts_on(&self, _event: &RecordedEvent) -> bool {
+        true
+    }
+
     /// Projects one batch. Events it does not handle are ignored. It folds the batch in memory
     /// and writes with a few multi-row statements, with unqualified table names.
     async fn apply(&self, tx: &mut Transaction<'_, Postgres>, events: &[RecordedEvent]) -> Result<(), ProjectionError>;

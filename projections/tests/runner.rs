@@ -231,3 +231,50 @@ async fn a_workers_slow_effects_do_not_hold_back_the_read_models() {
     running.stop().await;
     assert_eq!(worker.effects_seen.load(Ordering::SeqCst), 2 * EVENTS_PER_SIGNUP, "each event once");
 }
+
+/// Acts on no event: counts the batches it is asked to apply anyway.
+#[derive(Default)]
+struct Uninterested {
+    applied: AtomicUsize,
+}
+
+#[async_trait]
+impl Projector for Uninterested {
+    fn name(&self) -> &'static str {
+        "uninterested"
+    }
+
+    fn tables(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    fn schema(&self) -> &'static str {
+        ""
+    }
+
+    fn acts_on(&self, _event: &RecordedEvent) -> bool {
+        false
+    }
+
+    async fn apply(&self, _: &mut Transaction<'_, Postgres>, _: &[RecordedEvent]) -> Result<(), ProjectionError> {
+        self.applied.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batches_a_projector_does_not_act_on_only_move_its_checkpoint() {
+    let (_db, store) = database("runner_uninterested").await;
+    let uninterested = Arc::new(Uninterested::default());
+    let runner = Projections::new(store.clone(), vec![uninterested.clone()]).with_config(quick(3));
+    runner.setup().await.unwrap();
+    let running = start(runner);
+    let first = signup(&store, 0).await.last;
+    wait_for(store.pool(), "uninterested", first, Duration::from_secs(10)).await.unwrap();
+    // Appended while it waits: woken, it moves on again.
+    let second = signup(&store, 1).await.last;
+    wait_for(store.pool(), "uninterested", second, Duration::from_secs(10)).await.unwrap();
+    assert_eq!(checkpoint(store.pool(), "uninterested").await, second);
+    assert_eq!(uninterested.applied.load(Ordering::SeqCst), 0, "no batch reached apply");
+    running.stop().await;
+}

@@ -77,10 +77,14 @@ impl Projector for ApiKeys {
         INDEXES
     }
 
+    fn acts_on(&self, event: &RecordedEvent) -> bool {
+        handles(event, ApiKey::TYPE, HANDLED)
+    }
+
     async fn apply(&self, tx: &mut Transaction<'_, Postgres>, events: &[RecordedEvent]) -> Result<(), ProjectionError> {
         let mut issued: HashMap<Uuid, Issued> = HashMap::new();
         let mut revoked: HashMap<Uuid, OffsetDateTime> = HashMap::new();
-        for event in events.iter().filter(|e| handles(e, ApiKey::TYPE, HANDLED)) {
+        for event in events.iter().filter(|e| self.acts_on(e)) {
             let id = stream_uuid(event)?;
             match decode::<ApiKeyEvent>(event)? {
                 ApiKeyEvent::ApiKeyIssued { tenant_id, project_id, name, prefix, secret_hash, at, .. } => {

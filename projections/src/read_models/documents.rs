@@ -83,9 +83,13 @@ impl Projector for Documents {
         INDEXES
     }
 
+    fn acts_on(&self, event: &RecordedEvent) -> bool {
+        handles(event, Document::TYPE, HANDLED)
+    }
+
     async fn apply(&self, tx: &mut Transaction<'_, Postgres>, events: &[RecordedEvent]) -> Result<(), ProjectionError> {
         let mut folded = Folded::default();
-        for event in events.iter().filter(|e| handles(e, Document::TYPE, HANDLED)) {
+        for event in events.iter().filter(|e| self.acts_on(e)) {
             let id = stream_uuid(event)?;
             match decode::<DocumentEvent>(event)? {
                 DocumentEvent::DocumentUploaded {

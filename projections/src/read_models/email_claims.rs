@@ -39,9 +39,13 @@ impl Projector for EmailClaims {
         SCHEMA
     }
 
+    fn acts_on(&self, event: &RecordedEvent) -> bool {
+        handles(event, EmailClaim::TYPE, HANDLED)
+    }
+
     async fn apply(&self, tx: &mut Transaction<'_, Postgres>, events: &[RecordedEvent]) -> Result<(), ProjectionError> {
         let mut claims: HashMap<&str, Uuid> = HashMap::new();
-        for event in events.iter().filter(|e| handles(e, EmailClaim::TYPE, HANDLED)) {
+        for event in events.iter().filter(|e| self.acts_on(e)) {
             let EmailClaimEvent::EmailClaimed { user_id, .. } = decode::<EmailClaimEvent>(event)?;
             claims.insert(&event.stream.aggregate_id, user_id.as_uuid());
         }

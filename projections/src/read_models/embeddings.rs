@@ -63,6 +63,9 @@ CREATE INDEX IF NOT EXISTS vector_documents_erased ON vector_documents (project_
     WHERE erased_at IS NOT NULL;
 CREATE INDEX IF NOT EXISTS embedding_rejections_by_project ON embedding_rejections (project_id, position);";
 
+const ERASURES: &[&str] = &["DocumentErased"];
+const EMBEDDING_EVENTS: &[&str] = &["EmbeddingsAccepted", "EmbeddingRejected"];
+
 /// Projects project-embeddings streams (and document erasures) into the vector tables.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Embeddings;
@@ -85,17 +88,21 @@ impl Projector for Embeddings {
         INDEXES
     }
 
+    fn acts_on(&self, event: &RecordedEvent) -> bool {
+        handles(event, Document::TYPE, ERASURES) || handles(event, ProjectEmbeddings::TYPE, EMBEDDING_EVENTS)
+    }
+
     async fn apply(&self, tx: &mut Transaction<'_, Postgres>, events: &[RecordedEvent]) -> Result<(), ProjectionError> {
         let mut folded = Folded::default();
         for event in events {
             let position = event.position.raw();
-            if handles(event, Document::TYPE, &["DocumentErased"]) {
+            if handles(event, Document::TYPE, ERASURES) {
                 let document = stream_uuid(event)?;
                 folded.vectors.retain(|(d, _), _| *d != document);
                 folded.erased.push((document, position));
                 continue;
             }
-            if !handles(event, ProjectEmbeddings::TYPE, &["EmbeddingsAccepted", "EmbeddingRejected"]) {
+            if !handles(event, ProjectEmbeddings::TYPE, EMBEDDING_EVENTS) {
                 continue;
             }
             match decode::<EmbeddingsEvent>(event)? {

@@ -58,10 +58,14 @@ impl Projector for Memberships {
         INDEXES
     }
 
+    fn acts_on(&self, event: &RecordedEvent) -> bool {
+        handles(event, Tenant::TYPE, HANDLED)
+    }
+
     async fn apply(&self, tx: &mut Transaction<'_, Postgres>, events: &[RecordedEvent]) -> Result<(), ProjectionError> {
         // The batch's last word on each membership: present with a role, or removed.
         let mut last: HashMap<(Uuid, Uuid), Option<(Role, OffsetDateTime)>> = HashMap::new();
-        for event in events.iter().filter(|e| handles(e, Tenant::TYPE, HANDLED)) {
+        for event in events.iter().filter(|e| self.acts_on(e)) {
             let tenant = stream_uuid(event)?;
             match decode::<TenantEvent>(event)? {
                 TenantEvent::TenantCreated { owner, at, .. } => {

@@ -38,10 +38,14 @@ impl Projector for ProjectSettingsModel {
         SCHEMA
     }
 
+    fn acts_on(&self, event: &RecordedEvent) -> bool {
+        handles(event, Project::TYPE, HANDLED)
+    }
+
     async fn apply(&self, tx: &mut Transaction<'_, Postgres>, events: &[RecordedEvent]) -> Result<(), ProjectionError> {
         let mut created: HashMap<Uuid, Value> = HashMap::new();
         let mut changed: HashMap<Uuid, Value> = HashMap::new();
-        for event in events.iter().filter(|e| handles(e, Project::TYPE, HANDLED)) {
+        for event in events.iter().filter(|e| self.acts_on(e)) {
             let id = stream_uuid(event)?;
             let settings = match decode::<ProjectEvent>(event)? {
                 ProjectEvent::ProjectCreated { .. } => ProjectSettings::default(),

@@ -53,10 +53,14 @@ impl Projector for Projects {
         INDEXES
     }
 
+    fn acts_on(&self, event: &RecordedEvent) -> bool {
+        handles(event, Project::TYPE, HANDLED)
+    }
+
     async fn apply(&self, tx: &mut Transaction<'_, Postgres>, events: &[RecordedEvent]) -> Result<(), ProjectionError> {
         let mut created: HashMap<Uuid, Created> = HashMap::new();
         let mut renamed: HashMap<Uuid, String> = HashMap::new();
-        for event in events.iter().filter(|e| handles(e, Project::TYPE, HANDLED)) {
+        for event in events.iter().filter(|e| self.acts_on(e)) {
             let id = stream_uuid(event)?;
             match decode::<ProjectEvent>(event)? {
                 ProjectEvent::ProjectCreated { tenant_id, name, at, .. } => {

@@ -62,10 +62,14 @@ impl Projector for Sessions {
         INDEXES
     }
 
+    fn acts_on(&self, event: &RecordedEvent) -> bool {
+        handles(event, Session::TYPE, HANDLED)
+    }
+
     async fn apply(&self, tx: &mut Transaction<'_, Postgres>, events: &[RecordedEvent]) -> Result<(), ProjectionError> {
         let mut started: HashMap<Uuid, Started> = HashMap::new();
         let mut ended: HashMap<Uuid, OffsetDateTime> = HashMap::new();
-        for event in events.iter().filter(|e| handles(e, Session::TYPE, HANDLED)) {
+        for event in events.iter().filter(|e| self.acts_on(e)) {
             let id = stream_uuid(event)?;
             match decode::<SessionEvent>(event)? {
                 SessionEvent::SessionStarted { user_id, tenant_id, token_hash, expires_at, at, .. } => {

@@ -53,9 +53,13 @@ impl Projector for Tenants {
         SCHEMA
     }
 
+    fn acts_on(&self, event: &RecordedEvent) -> bool {
+        handles(event, Tenant::TYPE, HANDLED)
+    }
+
     async fn apply(&self, tx: &mut Transaction<'_, Postgres>, events: &[RecordedEvent]) -> Result<(), ProjectionError> {
         let mut changes: HashMap<Uuid, Change> = HashMap::new();
-        for event in events.iter().filter(|e| handles(e, Tenant::TYPE, HANDLED)) {
+        for event in events.iter().filter(|e| self.acts_on(e)) {
             let change = changes.entry(stream_uuid(event)?).or_default();
             match decode::<TenantEvent>(event)? {
                 TenantEvent::TenantCreated { name, plan, at, .. } => {

@@ -28,6 +28,9 @@ CREATE TABLE IF NOT EXISTS usage_retrievals (
     PRIMARY KEY (tenant_id, month)
 );";
 
+const QUOTA_EVENTS: &[&str] = &["DocumentAdmitted", "DocumentReleased"];
+const METER_EVENTS: &[&str] = &["RetrievalsMetered"];
+
 /// Projects quota and meter streams into the usage tables.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Usage;
@@ -46,17 +49,21 @@ impl Projector for Usage {
         SCHEMA
     }
 
+    fn acts_on(&self, event: &RecordedEvent) -> bool {
+        handles(event, DocumentQuota::TYPE, QUOTA_EVENTS) || handles(event, RetrievalMeter::TYPE, METER_EVENTS)
+    }
+
     async fn apply(&self, tx: &mut Transaction<'_, Postgres>, events: &[RecordedEvent]) -> Result<(), ProjectionError> {
         let mut documents: HashMap<Uuid, (i64, i64)> = HashMap::new();
         let mut retrievals: HashMap<(Uuid, String), i64> = HashMap::new();
         for event in events {
-            if handles(event, DocumentQuota::TYPE, &["DocumentAdmitted", "DocumentReleased"]) {
+            if handles(event, DocumentQuota::TYPE, QUOTA_EVENTS) {
                 let tenant = Uuid::parse_str(&event.stream.aggregate_id)
                     .map_err(|e| ProjectionError::decode(event, format!("stream id is not a tenant id: {e}")))?;
                 let (QuotaEvent::DocumentAdmitted { documents_total, pages_total, .. }
                 | QuotaEvent::DocumentReleased { documents_total, pages_total, .. }) = decode(event)?;
                 documents.insert(tenant, (count(documents_total), count(pages_total)));
-            } else if handles(event, RetrievalMeter::TYPE, &["RetrievalsMetered"]) {
+            } else if handles(event, RetrievalMeter::TYPE, METER_EVENTS) {
                 let MeterEvent::RetrievalsMetered { tenant_id, month, total, .. } = decode(event)?;
                 retrievals.insert((tenant_id.as_uuid(), month.to_string()), count(total));
             }

@@ -77,9 +77,13 @@ impl Projector for Users {
         SCHEMA
     }
 
+    fn acts_on(&self, event: &RecordedEvent) -> bool {
+        handles(event, User::TYPE, HANDLED)
+    }
+
     async fn apply(&self, tx: &mut Transaction<'_, Postgres>, events: &[RecordedEvent]) -> Result<(), ProjectionError> {
         let mut changes: HashMap<Uuid, Change> = HashMap::new();
-        for event in events.iter().filter(|e| handles(e, User::TYPE, HANDLED)) {
+        for event in events.iter().filter(|e| self.acts_on(e)) {
             let change = changes.entry(stream_uuid(event)?).or_default();
             match decode::<UserEvent>(event)? {
                 UserEvent::UserRegistered { email, name, at, .. } => {
