@@ -192,7 +192,10 @@ pub async fn erase(
     let ctx = request.command(caller.actor());
     let position =
         state.commands.erase_document(&ctx, caller.tenant_id(), project_id, DocumentId::new(document_id)).await?;
+    // Answered once the document is gone from every read model holding its content: chunks
+    // and vectors are projected by two projectors.
     wait_for(&state, "documents", position).await?;
+    wait_for(&state, "embeddings", position).await?;
     Ok(written(StatusCode::OK, position, Written { id: document_id, position: position.to_string() }))
 }
 
