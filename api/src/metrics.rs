@@ -127,7 +127,7 @@ impl Metrics {
         let vector_index_builds = Histogram::new(BUILD_BUCKETS);
         registry.register_with_unit(
             "vector_index_build_duration",
-            "Time to build or compact a project's vector graph, in the background while searches run",
+            "Background rebuilds of a project's vector index: its graph built, or dead points compacted away",
             Unit::Seconds,
             vector_index_builds.clone(),
         );
@@ -195,7 +195,7 @@ impl Metrics {
         self.0.retrieval_cache.get_or_create(&CacheLabels { result }).inc();
     }
 
-    /// Records a vector graph built (or compacted) for a project in `elapsed`.
+    /// Records a project's vector index rebuilt (a graph built, or compacted) in `elapsed`.
     pub fn record_vector_index_build(&self, elapsed: Duration) {
         self.0.vector_index_builds.observe(elapsed.as_secs_f64());
     }

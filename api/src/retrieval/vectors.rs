@@ -29,7 +29,7 @@ use load::Change;
 pub use snapshot::{ChunkKey, Snapshot};
 
 /// Every project's vectors this instance has needed; cheap to clone.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct VectorIndex {
     projects: Arc<Mutex<HashMap<Uuid, Arc<Held>>>>,
     metrics: Metrics,
