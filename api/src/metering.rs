@@ -5,11 +5,13 @@
 //! answers clients received, even after `kill -9`. Requests queue while an append is in flight
 //! and the next append takes all of them, per tenant: one transaction and one fsync for many
 //! requests, not one each. The allowance is decided in the same append (see
-//! `Commands::meter_retrievals`), so it never overshoots, across instances too.
+//! `Commands::meter_retrievals`), so it never overshoots, across instances too. What a
+//! tenant's batch leaves (its meter and plan) is kept for its next batch, which is then one
+//! round trip: the append, which checks that neither changed meanwhile.
 
 use std::collections::HashMap;
 
-use commands::{CommandError, Commands, Metered};
+use commands::{CommandError, Commands, MeterMemo, Metered};
 use domain::{ProjectId, TenantId};
 use eventstore::{EventStore, Position};
 use time::OffsetDateTime;
@@ -20,6 +22,9 @@ use tokio::sync::{mpsc, oneshot};
 const QUEUE: usize = 10_000;
 /// Most requests of one tenant in one append.
 const MAX_BATCH: usize = 2_000;
+/// Most tenants whose last batch is remembered; past it the memory starts over (each tenant's
+/// next batch reads its meter again).
+const MEMOS: usize = 10_000;
 
 /// Why a retrieval could not be metered.
 #[derive(Debug, Clone)]
@@ -83,29 +88,52 @@ impl Meter {
 
 async fn batch_forever<S: EventStore>(commands: Commands<S>, mut requests: mpsc::Receiver<Pending>) {
     let mut waiting = Vec::new();
+    let mut memos: HashMap<TenantId, MeterMemo> = HashMap::new();
     while requests.recv_many(&mut waiting, QUEUE).await > 0 {
         let mut by_tenant: HashMap<TenantId, Vec<Pending>> = HashMap::new();
         for pending in waiting.drain(..) {
             by_tenant.entry(pending.tenant_id).or_default().push(pending);
         }
-        let appends = by_tenant.into_iter().flat_map(|(tenant_id, pending)| {
-            let mut chunks = Vec::new();
-            let mut pending = pending;
-            while pending.len() > MAX_BATCH {
-                let rest = pending.split_off(MAX_BATCH);
-                chunks.push((tenant_id, std::mem::replace(&mut pending, rest)));
-            }
-            chunks.push((tenant_id, pending));
-            chunks
+        if memos.len() + by_tenant.len() > MEMOS {
+            memos.clear();
+        }
+        // One append per tenant at a time (a tenant's batches after the first wait for the
+        // one before: its memo is what that one left), tenants concurrently.
+        let appends = by_tenant.into_iter().map(|(tenant_id, pending)| {
+            let memo = memos.remove(&tenant_id);
+            append_all(&commands, tenant_id, pending, memo)
         });
-        futures::future::join_all(appends.map(|(tenant_id, pending)| append(&commands, tenant_id, pending))).await;
+        for (tenant_id, memo) in futures::future::join_all(appends).await {
+            if let Some(memo) = memo {
+                memos.insert(tenant_id, memo);
+            }
+        }
     }
 }
 
+/// Meters one tenant's requests, [`MAX_BATCH`] to an append.
+async fn append_all<S: EventStore>(
+    commands: &Commands<S>,
+    tenant_id: TenantId,
+    mut pending: Vec<Pending>,
+    mut memo: Option<MeterMemo>,
+) -> (TenantId, Option<MeterMemo>) {
+    while !pending.is_empty() {
+        let rest = pending.split_off(pending.len().min(MAX_BATCH));
+        append(commands, tenant_id, std::mem::replace(&mut pending, rest), &mut memo).await;
+    }
+    (tenant_id, memo)
+}
+
 /// Meters one tenant's batch and tells each request how it went.
-async fn append<S: EventStore>(commands: &Commands<S>, tenant_id: TenantId, pending: Vec<Pending>) {
+async fn append<S: EventStore>(
+    commands: &Commands<S>,
+    tenant_id: TenantId,
+    pending: Vec<Pending>,
+    memo: &mut Option<MeterMemo>,
+) {
     let projects: Vec<ProjectId> = pending.iter().map(|p| p.project_id).collect();
-    match commands.meter_retrievals(OffsetDateTime::now_utc(), tenant_id, &projects).await {
+    match commands.meter_retrievals(OffsetDateTime::now_utc(), tenant_id, &projects, memo).await {
         Ok(metered) => {
             for (i, request) in pending.into_iter().enumerate() {
                 let outcome =

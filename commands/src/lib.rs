@@ -45,7 +45,7 @@ pub use documents::{
 pub use error::CommandError;
 pub use issue_api_key::IssuedApiKey;
 pub use load::{load, load_last, Loaded};
-pub use metering::Metered;
+pub use metering::{MeterMemo, Metered};
 pub use password::verify_password;
 pub use secrets::Secrets;
 pub use sessions::{hash_token, StartedSession};

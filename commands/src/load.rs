@@ -59,6 +59,29 @@ impl<A: Decide> Loaded<A> {
             .collect::<Result<Vec<_>, _>>()?;
         Ok(StreamAppend { stream: self.stream.clone(), expected: self.expected(), events })
     }
+
+    /// Like [`decide_or`](Self::decide_or), with the aggregate as it will be once the append
+    /// commits, for a caller that keeps it for its next command instead of reading it again.
+    pub(crate) fn decide_ahead(
+        &self,
+        command: A::Command,
+        refused: impl FnOnce(A::Error) -> CommandError,
+    ) -> Result<(StreamAppend, Self), CommandError> {
+        let decided = self.state.decide(command).map_err(refused)?;
+        let events = decided.iter().map(NewEvent::from_domain).collect::<Result<Vec<_>, _>>()?;
+        let mut after = self.clone();
+        for event in decided {
+            after.state.apply(event);
+            after.version += 1;
+        }
+        Ok((StreamAppend { stream: self.stream.clone(), expected: self.expected(), events }, after))
+    }
+
+    /// An append of nothing that holds only while this aggregate is still at its version: for
+    /// a decision that depends on the aggregate without changing it.
+    pub(crate) fn unchanged(&self) -> StreamAppend {
+        StreamAppend { stream: self.stream.clone(), expected: self.expected(), events: Vec::new() }
+    }
 }
 
 /// Reads the aggregate `A` with `id` and folds its events with [`Decide::apply`].

@@ -69,7 +69,9 @@ impl NewEvent {
     }
 }
 
-/// Events for one stream within an append.
+/// Events for one stream within an append. With no events it is a condition: the append
+/// goes through only if that stream is still at `expected` (an aggregate the decision read but
+/// does not change, such as the tenant whose plan a meter applies).
 #[derive(Debug, Clone)]
 pub struct StreamAppend {
     pub stream: StreamId,

@@ -6,7 +6,7 @@ mod support;
 use eventstore::postgres::verify::verify_chain;
 use eventstore::sealing::KeyEncryptionKey;
 use eventstore::testing::TestDatabase;
-use eventstore::{AppendError, EventStore, ExpectedVersion, PostgresStore};
+use eventstore::{AppendError, EventStore, ExpectedVersion, PostgresStore, StreamAppend};
 use support::*;
 
 #[tokio::test]
@@ -28,6 +28,27 @@ async fn a_remembered_head_that_moved_on_is_a_conflict_not_a_fork() {
 
     let report = verify_chain(&db.pool, None, None, |_| {}).await.unwrap();
     assert_eq!((report.checked, report.first_break), (3, None));
+}
+
+/// A condition is checked against the log, not against the head this process remembers:
+/// the remembered hash would let the append skip the lookup, and a condition appends nothing
+/// that the unique key could refuse.
+#[tokio::test]
+async fn a_condition_on_a_stream_another_process_moved_is_a_conflict() {
+    let db = TestDatabase::create("moved_condition").await;
+    let (kek, _) = KeyEncryptionKey::generate();
+    let first = PostgresStore::new(db.app_pool(2).await, kek.clone());
+    let second = PostgresStore::new(db.app_pool(2).await, kek);
+    let read = stream("read");
+    first.append(request(read.clone(), ExpectedVersion::NoStream, vec![event(1)])).await.unwrap();
+    assert_eq!(first.read_stream(&read).await.unwrap().len(), 1, "`first` remembers the head at version 1");
+    second.append(request(read.clone(), ExpectedVersion::Exactly(1), vec![event(2)])).await.unwrap();
+
+    let mut req = request(stream("written"), ExpectedVersion::NoStream, vec![event(1)]);
+    req.streams.push(StreamAppend { stream: read, expected: ExpectedVersion::Exactly(1), events: vec![] });
+    let err = first.append(req).await.unwrap_err();
+    assert!(matches!(err, AppendError::Conflict { actual: 2, .. }), "{err:?}");
+    assert!(first.read_stream(&stream("written")).await.unwrap().is_empty());
 }
 
 #[tokio::test]

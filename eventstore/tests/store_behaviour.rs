@@ -42,6 +42,7 @@ on_both_backends!(
     concurrent_copies_of_a_command_append_once,
     reusing_an_idempotency_key_for_another_request_is_refused,
     multi_stream_append_is_all_or_nothing,
+    a_stream_without_events_is_a_condition_on_its_version,
     personal_data_reads_back_and_shredding_erases_it_everywhere,
     metadata_is_stored_with_every_event,
     read_all_follows_global_order_in_batches,
@@ -154,6 +155,26 @@ async fn multi_stream_append_is_all_or_nothing(store: Arc<dyn EventStore>) {
     req.streams.push(StreamAppend { stream: b.clone(), expected: ExpectedVersion::Exactly(1), events: vec![event(2)] });
     let done = store.append(req).await.unwrap();
     assert_eq!(done.versions, vec![(a, 1), (b, 2)]);
+}
+
+async fn a_stream_without_events_is_a_condition_on_its_version(store: Arc<dyn EventStore>) {
+    let (a, read) = (stream("cond-a"), stream("cond-read"));
+    store.append(request(read.clone(), ExpectedVersion::NoStream, vec![event(1)])).await.unwrap();
+    let on_condition = |expected| {
+        let mut req = request(a.clone(), ExpectedVersion::Any, vec![event(7)]);
+        req.streams.push(StreamAppend { stream: read.clone(), expected, events: vec![] });
+        req
+    };
+    let done = store.append(on_condition(ExpectedVersion::Exactly(1))).await.unwrap();
+    assert_eq!(done.versions, vec![(a.clone(), 1), (read.clone(), 1)], "the condition stream is unchanged");
+    assert_eq!(store.read_stream(&read).await.unwrap().len(), 1, "a condition appends nothing");
+
+    store.append(request(read.clone(), ExpectedVersion::Exactly(1), vec![event(2)])).await.unwrap();
+    match store.append(on_condition(ExpectedVersion::Exactly(1))).await {
+        Err(AppendError::Conflict { stream, actual, .. }) => assert_eq!((stream, actual), (read.clone(), 2)),
+        other => panic!("a moved condition stream must conflict, got {other:?}"),
+    }
+    assert_eq!(store.read_stream(&a).await.unwrap().len(), 1, "the refused append wrote nothing");
 }
 
 async fn personal_data_reads_back_and_shredding_erases_it_everywhere(store: Arc<dyn EventStore>) {

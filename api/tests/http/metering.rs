@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use api_types::{ProblemType, Usage};
-use domain::{Decide, MeterEvent, ProjectId, RetrievalMeter, TenantId, UsageMonth};
+use commands::{CommandContext, Commands, Secrets};
+use domain::{Decide, MeterEvent, Plan, ProjectId, RetrievalMeter, TenantId, UsageMonth};
 use eventstore::{Actor, AppendRequest, EventMetadata, EventStore, ExpectedVersion, NewEvent, StreamAppend, StreamId};
 use reqwest::StatusCode;
 use serde_json::json;
@@ -121,6 +122,31 @@ async fn concurrent_retrievals_at_the_edge_of_the_allowance_never_overshoot() {
     let refused = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
     assert_eq!((ok, refused), (5, 15), "{statuses:?}");
     assert_eq!(metered_total(&server, tenant).await, 5_000);
+}
+
+/// The meter keeps what a tenant's last batch left (its total and its plan) and appends the
+/// next batch without reading; a total moved and a plan changed by another process must still
+/// be what the next retrieval is judged by.
+#[tokio::test]
+async fn the_meter_sees_usage_and_plan_changes_made_by_another_process() {
+    let server = Server::start("http_metering_elsewhere").await;
+    let (_owner, mut key, project, tenant) = indexed_project(&server, "free").await;
+    assert_eq!(retrieve(&mut key, &project).await, StatusCode::OK, "the meter now remembers the tenant");
+    seed_retrievals(&server, tenant, &project, 5_000).await;
+    assert_eq!(retrieve(&mut key, &project).await, StatusCode::TOO_MANY_REQUESTS, "the total moved elsewhere");
+    assert_eq!(metered_total(&server, tenant).await, 5_000);
+
+    let commands = Commands::new(Arc::new(server.db.store().await), Secrets::new([9; 32]));
+    let billing = CommandContext::new(Actor::System("billing".into()), OffsetDateTime::now_utc());
+    let change = commands.change_plan(&billing, tenant, Plan::Pro).await.unwrap();
+    assert_eq!((change.from, change.to), (Plan::Free, Plan::Pro));
+    assert_eq!(retrieve(&mut key, &project).await, StatusCode::OK, "the upgrade counts at once");
+    assert_eq!(metered_total(&server, tenant).await, 5_001);
+
+    // The meter now remembers Pro, with room; only the tenant's version says it changed.
+    commands.change_plan(&billing, tenant, Plan::Free).await.unwrap();
+    assert_eq!(retrieve(&mut key, &project).await, StatusCode::TOO_MANY_REQUESTS, "the downgrade counts at once");
+    assert_eq!(metered_total(&server, tenant).await, 5_001, "no overshoot past the new plan");
 }
 
 #[tokio::test]

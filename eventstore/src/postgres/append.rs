@@ -210,8 +210,17 @@ impl PostgresStore {
                 ExpectedVersion::Exactly(v) => prepare::to_i64(v),
             })
             .collect();
-        let prev_hashes: Vec<Option<Vec<u8>>> =
-            request.streams.iter().map(|s| self.heads.prev_hash(&s.stream, s.expected).map(|h| h.to_vec())).collect();
+        // A remembered head hash lets ctxi_append skip looking the head up, because the unique
+        // (stream, sequence) key still refuses a stale one. A condition appends nothing for that
+        // key to refuse: its head is always looked up.
+        let prev_hashes: Vec<Option<Vec<u8>>> = request
+            .streams
+            .iter()
+            .map(|s| match s.events.is_empty() {
+                true => None,
+                false => self.heads.prev_hash(&s.stream, s.expected).map(|h| h.to_vec()),
+            })
+            .collect();
         let events: Vec<(i32, &crate::NewEvent)> =
             request.streams.iter().zip(1..).flat_map(|(s, index)| s.events.iter().map(move |e| (index, e))).collect();
         let event_stream: Vec<i32> = events.iter().map(|(i, _)| *i).collect();
