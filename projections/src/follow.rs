@@ -12,6 +12,9 @@ use crate::runner::RunnerConfig;
 use crate::signals::{Stop, Wake};
 use crate::{checkpoint, ProjectionError, Projector};
 
+/// The pause before reading again after a batch the projector had nothing to do with.
+const IDLE_LINGER: Duration = Duration::from_millis(20);
+
 /// Runs `projector` until shutdown: waits for its lock, follows, and after any failure logs it,
 /// gives the lock up (a standby may do better), backs off and starts over.
 #[tracing::instrument(skip_all, fields(projector = projector.name()))]
@@ -65,12 +68,22 @@ impl Leader<'_> {
         sqlx::query("SET synchronous_commit = off").execute(&mut self.conn).await?;
         checkpoint::ensure(&mut self.conn, name).await?;
         let mut position = checkpoint::read(&mut self.conn, name).await?;
+        let mut linger = false;
         while !stop.is_requested() {
+            // After a batch of nothing this projector acts on (metered retrievals, mostly), let
+            // such appends gather before reading again: under load every retrieval appends, and
+            // a read per append and projector costs more than the retrievals. What it acts on
+            // waits at most this long more. Never while catching up (the batch was full).
+            if linger && !stop.sleep(IDLE_LINGER).await {
+                break;
+            }
             wake.mark_seen();
             let events = self.store.read_all(position, self.batch_size).await?;
             let full = events.len() >= self.batch_size;
             if let Some(last) = events.last().map(|e| e.position) {
-                position = self.commit_batch(position, last, &events).await?;
+                let idle = !events.iter().any(|e| self.projector.acts_on(e));
+                linger = idle && !full;
+                position = self.commit_batch(position, last, &events, idle).await?;
                 backoff.reset();
                 // A short batch reached the head as of the read, and anything appended since
                 // has signalled `wake`: waiting costs nothing, reading again at once would cost
@@ -88,16 +101,18 @@ impl Leader<'_> {
     }
 
     /// Applies `events` (read after `expected`) and moves the checkpoint to `last`, in one
-    /// transaction. Returns the checkpoint now in force: `last`, or, if the checkpoint moved
-    /// since it was read (a rebuild swapped the tables), the new one, dropping the batch.
+    /// transaction (`idle`: the projector acts on none of them, so only the checkpoint moves).
+    /// Returns the checkpoint now in force: `last`, or, if the checkpoint moved since it was
+    /// read (a rebuild swapped the tables), the new one, dropping the batch.
     async fn commit_batch(
         &mut self,
         expected: Position,
         last: Position,
         events: &[eventstore::RecordedEvent],
+        idle: bool,
     ) -> Result<Position, ProjectionError> {
         let name = self.projector.name();
-        if !events.iter().any(|e| self.projector.acts_on(e)) {
+        if idle {
             let current = checkpoint::advance(&mut self.conn, name, expected, last).await?;
             if current != last {
                 tracing::info!(from = %expected, to = %current, "checkpoint moved (rebuild?); re-reading");

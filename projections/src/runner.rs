@@ -72,7 +72,7 @@ impl Projections {
     pub async fn run(&self, shutdown: impl Future<Output = ()>) {
         let (stop_tx, stop_rx) = watch::channel(false);
         let (notified_tx, notified_rx) = watch::channel(0_u64);
-        let listener = tokio::spawn(listen(self.store.pool().clone(), notified_tx));
+        let listener = tokio::spawn(listen(self.store.pool().clone(), self.store.subscribe(), notified_tx));
         let tasks: Vec<_> = self
             .projectors
             .iter()

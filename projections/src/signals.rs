@@ -97,12 +97,19 @@ impl Wake {
 
 /// Listens on the store's NOTIFY channel for the whole process and counts notifications into
 /// `sender`; reconnects after failures. Lost notifications only cost latency: projectors poll.
-pub(crate) async fn listen(pool: PgPool, sender: watch::Sender<u64>) {
+/// A notification of a position this process already announced to its followers (`local`:
+/// mostly its own appends, which come back through NOTIFY too) would only wake them again.
+pub(crate) async fn listen(pool: PgPool, local: watch::Receiver<Position>, sender: watch::Sender<u64>) {
     loop {
         match subscribe(&pool).await {
             Ok(mut listener) => loop {
                 match listener.recv().await {
-                    Ok(_) => sender.send_modify(|n| *n = n.wrapping_add(1)),
+                    Ok(notification) => {
+                        let known = notification.payload().parse::<Position>().is_ok_and(|p| p <= *local.borrow());
+                        if !known {
+                            sender.send_modify(|n| *n = n.wrapping_add(1));
+                        }
+                    }
                     Err(e) => {
                         tracing::warn!(error = %e, "lost the event notification listener; polling meanwhile");
                         break;
@@ -121,4 +128,47 @@ async fn subscribe(pool: &PgPool) -> Result<PgListener, sqlx::Error> {
     let mut listener = PgListener::connect_with(pool).await?;
     listener.listen(NOTIFY_CHANNEL).await?;
     Ok(listener)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use eventstore::postgres::NOTIFY_CHANNEL;
+    use eventstore::testing::TestDatabase;
+    use eventstore::Position;
+    use tokio::sync::watch;
+
+    use super::listen;
+
+    #[tokio::test]
+    async fn notifications_of_positions_announced_here_wake_nobody_and_others_do() {
+        let db = TestDatabase::create("listen_own_notifications").await;
+        let (local_tx, local_rx) = watch::channel(Position::from_raw(100));
+        let (sender, mut notified) = watch::channel(0_u64);
+        let listener = tokio::spawn(listen(db.pool.clone(), local_rx, sender));
+        let notify = |payload: &'static str| {
+            sqlx::query("SELECT pg_notify($1, $2)").bind(NOTIFY_CHANNEL).bind(payload).execute(&db.pool)
+        };
+        // The listener subscribes asynchronously: notify until the first one is seen.
+        tokio::time::timeout(Duration::from_secs(10), async {
+            while !notified.has_changed().unwrap() {
+                notify("101").await.unwrap();
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        })
+        .await
+        .expect("a position beyond what this process announced wakes the followers");
+        tokio::time::sleep(Duration::from_millis(300)).await; // the last tries' notifications
+        let before = *notified.borrow_and_update();
+
+        local_tx.send(Position::from_raw(200)).unwrap();
+        notify("150").await.unwrap();
+        notify("200").await.unwrap();
+        notify("201").await.unwrap();
+        tokio::time::timeout(Duration::from_secs(10), notified.changed()).await.unwrap().unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(*notified.borrow() - before, 1, "only 201 is news: 150 and 200 were announced here");
+        listener.abort();
+    }
 }
