@@ -63,12 +63,13 @@ impl<S: EventStore> Commands<S> {
         let month = UsageMonth::of(at);
         let ctx = CommandContext::new(Actor::System("metering".into()), at).in_tenant(tenant_id);
         let command = ctx.prepare("meter_retrievals", &json!({ "tenant_id": tenant_id, "month": month }))?;
-        // The first attempt trusts the memo; after a conflict the next reads afresh.
-        let remembered = Mutex::new(memo.take().filter(|m| m.month == month));
+        // The first attempt trusts the memo; after a conflict the next reads afresh. What the
+        // decision leaves is written from inside the attempt's future, hence the mutex.
+        let mut remembered = memo.take().filter(|m| m.month == month);
         let next = Mutex::new(None);
         let done = self
             .attempt(&command, || {
-                let remembered = lock(&remembered).take();
+                let remembered = remembered.take();
                 let next = &next;
                 Box::pin(async move {
                     // A refusal appends nothing, so nothing would check the memo: refuse only
