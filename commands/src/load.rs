@@ -50,14 +50,8 @@ impl<A: Decide> Loaded<A> {
         command: A::Command,
         refused: impl FnOnce(A::Error) -> CommandError,
     ) -> Result<StreamAppend, CommandError> {
-        let events = self
-            .state
-            .decide(command)
-            .map_err(refused)?
-            .iter()
-            .map(NewEvent::from_domain)
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(StreamAppend { stream: self.stream.clone(), expected: self.expected(), events })
+        let decided = self.state.decide(command).map_err(refused)?;
+        self.append_of(&decided)
     }
 
     /// Like [`decide_or`](Self::decide_or), with the aggregate as it will be once the append
@@ -68,13 +62,19 @@ impl<A: Decide> Loaded<A> {
         refused: impl FnOnce(A::Error) -> CommandError,
     ) -> Result<(StreamAppend, Self), CommandError> {
         let decided = self.state.decide(command).map_err(refused)?;
-        let events = decided.iter().map(NewEvent::from_domain).collect::<Result<Vec<_>, _>>()?;
+        let append = self.append_of(&decided)?;
         let mut after = self.clone();
         for event in decided {
             after.state.apply(event);
             after.version += 1;
         }
-        Ok((StreamAppend { stream: self.stream.clone(), expected: self.expected(), events }, after))
+        Ok((append, after))
+    }
+
+    /// `events` as an append at this version.
+    fn append_of(&self, events: &[A::Event]) -> Result<StreamAppend, CommandError> {
+        let events = events.iter().map(NewEvent::from_domain).collect::<Result<Vec<_>, _>>()?;
+        Ok(StreamAppend { stream: self.stream.clone(), expected: self.expected(), events })
     }
 
     /// An append of nothing that holds only while this aggregate is still at its version: for
