@@ -31,7 +31,7 @@ use super::corpus::{Queries, Rng, Vocabulary};
 use super::cpu::CpuMark;
 use super::load::{LoadArgs, Summary};
 use super::populate::populate;
-use super::retrieve::{pool, skip_ingestion};
+use super::retrieve::{pool, settle, skip_ingestion};
 use super::server::{Server, Tenant};
 use super::sweep::{sweep, Limits};
 use super::target::Target;
@@ -139,9 +139,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     }
     // Statistics of the freshly filled tables, as autovacuum would gather in time: stale ones
     // make the details query of hybrid retrieval walk the whole project per candidate.
-    for table in ["chunks", "documents", "chunk_vectors"] {
-        sqlx::query(&format!("VACUUM ANALYZE {table}")).execute(&db.pool).await.context("vacuuming")?;
-    }
+    settle(&db.pool, &["chunks", "documents", "chunk_vectors"]).await?;
     println!(
         "{} vectors of {} values appended and projected in {:.0} s",
         written.chunks,
