@@ -10,7 +10,7 @@ use api_types::{ProblemType, Usage};
 use commands::{CommandContext, Commands, Secrets};
 use domain::{Decide, MeterEvent, Plan, ProjectId, RetrievalMeter, TenantId, UsageMonth};
 use eventstore::{Actor, AppendRequest, EventMetadata, EventStore, ExpectedVersion, NewEvent, StreamAppend, StreamId};
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::json;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -147,6 +147,25 @@ async fn the_meter_sees_usage_and_plan_changes_made_by_another_process() {
     commands.change_plan(&billing, tenant, Plan::Free).await.unwrap();
     assert_eq!(retrieve(&mut key, &project).await, StatusCode::TOO_MANY_REQUESTS, "the downgrade counts at once");
     assert_eq!(metered_total(&server, tenant).await, 5_001, "no overshoot past the new plan");
+}
+
+#[tokio::test]
+async fn refused_retrievals_are_not_metered() {
+    let server = Server::start("http_metering_refused").await;
+    let (mut owner, mut key, project, tenant) = indexed_project(&server, "free").await;
+    let settings = json!({"pii_policy": "redact", "injection_policy": "mark", "embedding_dimension": 4, "max_norm_z": 4.0});
+    let r = owner.send(Method::PUT, &format!("/v1/projects/{project}/settings"), Some(settings), &[]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let path = format!("/v1/projects/{project}/retrieve");
+
+    let empty = key.post(&path, json!({"query": "  "})).await;
+    // Refused only after the project's vector statistics are read: metering a text query
+    // starts beside that read, an embedding query's must not.
+    let wrong_dimension = key.post(&path, json!({"query": "refunds", "query_embedding": [0.0, 1.0, 0.0]})).await;
+    assert_eq!((empty.status, wrong_dimension.status), (StatusCode::BAD_REQUEST, StatusCode::BAD_REQUEST));
+    assert_eq!(metered_total(&server, tenant).await, 0, "a refused request is no retrieval");
+    assert_eq!(retrieve(&mut key, &project).await, StatusCode::OK);
+    assert_eq!(metered_total(&server, tenant).await, 1);
 }
 
 #[tokio::test]
