@@ -9,10 +9,9 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use tokio::runtime::Handle;
 use tokio::sync::Semaphore;
 
-/// A request with no answer this long after its scheduled time counts as an error: an
-/// overloaded target then ends a run about on time instead of draining a long queue.
 /// How an HTTP bench loads the server: its main measurement and the sweep for the highest
 /// sustainable rate.
 #[derive(Debug, Clone, Copy, clap::Args)]
@@ -32,7 +31,11 @@ pub struct LoadArgs {
     pub concurrency: usize,
 }
 
+/// A request with no answer this long after its scheduled time counts as an error: an
+/// overloaded target then ends a run about on time instead of draining a long queue.
 pub const TIMEOUT: Duration = Duration::from_secs(2);
+/// Dispatch lateness worth a note beside the figures.
+const LATE: Duration = Duration::from_micros(500);
 
 /// Latency percentiles and rates of one run.
 #[derive(Debug, Clone, Copy)]
@@ -86,27 +89,42 @@ impl Summary {
 /// counts). `request(i)` builds the `i`-th request; it runs on its own task.
 pub async fn open_loop<F, Fut>(rate: f64, duration: Duration, concurrency: usize, request: F) -> Summary
 where
-    F: Fn(usize) -> Fut,
+    F: Fn(usize) -> Fut + Send + 'static,
     Fut: Future<Output = anyhow::Result<()>> + Send + 'static,
 {
     let total = (rate * duration.as_secs_f64()).round() as usize;
     let slots = Arc::new(Semaphore::new(concurrency.max(1)));
     let start = Instant::now() + Duration::from_millis(10);
-    let mut tasks = Vec::with_capacity(total);
-    for i in 0..total {
-        let scheduled = start + Duration::from_secs_f64(i as f64 / rate);
-        tokio::time::sleep_until(scheduled.into()).await;
-        let (work, slots) = (request(i), slots.clone());
-        tasks.push(tokio::spawn(async move {
-            let outcome = tokio::time::timeout_at((scheduled + TIMEOUT).into(), async move {
-                let _slot = slots.acquire_owned().await;
-                work.await
-            })
-            .await
-            .unwrap_or_else(|_| Err(anyhow::anyhow!("no answer within {TIMEOUT:?} of its scheduled time")));
-            (scheduled.elapsed(), Instant::now(), outcome)
-        }));
-    }
+    let runtime = Handle::current();
+    // The timetable is kept by a thread of its own, asleep between requests: tokio's timer
+    // rounds up to whole milliseconds, so requests left up to a millisecond late and, measured
+    // from their scheduled time, carried the generator's lateness in their latency.
+    let dispatch = tokio::task::spawn_blocking(move || {
+        let mut tasks = Vec::with_capacity(total);
+        let mut late = Vec::with_capacity(total);
+        for i in 0..total {
+            let scheduled = start + Duration::from_secs_f64(i as f64 / rate);
+            if let Some(wait) = scheduled.checked_duration_since(Instant::now()) {
+                std::thread::sleep(wait);
+            }
+            late.push(scheduled.elapsed());
+            let (work, slots) = (request(i), slots.clone());
+            tasks.push(runtime.spawn(async move {
+                let outcome = tokio::time::timeout_at((scheduled + TIMEOUT).into(), async move {
+                    let _slot = slots.acquire_owned().await;
+                    work.await
+                })
+                .await
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("no answer within {TIMEOUT:?} of its scheduled time")));
+                (scheduled.elapsed(), Instant::now(), outcome)
+            }));
+        }
+        (tasks, late)
+    });
+    let (tasks, late) = match dispatch.await {
+        Ok(dispatched) => dispatched,
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    };
     let mut latencies = Vec::with_capacity(total);
     let (mut errors, mut last) = (0, start);
     for task in tasks {
@@ -125,7 +143,22 @@ where
             Err(_) => errors += 1,
         }
     }
+    warn_if_late(late);
     Summary::new(latencies, errors, last.saturating_duration_since(start))
+}
+
+/// The generator's own lateness is in every latency it reports: say so when it was not
+/// small beside the figures (a machine too busy to wake the dispatching thread on time).
+fn warn_if_late(mut late: Vec<Duration>) {
+    late.sort_unstable();
+    let Some(p99) = late.get(late.len().saturating_sub(1) * 99 / 100) else { return };
+    if *p99 > LATE {
+        eprintln!(
+            "note: the load generator sent 1% of requests more than {:.2} ms after their scheduled time \
+             (included in the latencies)",
+            p99.as_secs_f64() * 1000.0
+        );
+    }
 }
 
 /// Runs `requests` one after another: the latency of the work alone, with no queueing.

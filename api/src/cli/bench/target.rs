@@ -105,7 +105,8 @@ impl Target {
         duration: Duration,
         concurrency: usize,
     ) -> Summary {
-        open_loop(rate, duration, concurrency, |i| self.retrieve(queries[i % queries.len()].clone())).await
+        let (target, queries) = (self.clone(), Arc::clone(queries));
+        open_loop(rate, duration, concurrency, move |i| target.retrieve(queries[i % queries.len()].clone())).await
     }
 
     /// `queries` one after another.
