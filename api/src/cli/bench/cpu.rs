@@ -1,5 +1,5 @@
-//! CPU time from `/proc`, to say where a bench's time went: the server process, and the
-//! whole machine (PostgreSQL, the bench itself, and whatever else runs there).
+//! CPU time from `/proc`, to say where a bench's time went: the server process, the bench
+//! itself (the load generator), and the whole machine (the rest is PostgreSQL, mostly).
 //!
 //! Linux only; elsewhere the figures are simply missing. Times are in clock ticks of 1/100 s,
 //! the `USER_HZ` every mainstream Linux build uses.
@@ -33,24 +33,39 @@ fn machine_seconds() -> Option<(f64, f64)> {
 pub struct CpuMark {
     at: Instant,
     server: Option<f64>,
+    bench: Option<f64>,
     machine: Option<(f64, f64)>,
 }
 
 impl CpuMark {
     pub fn now(server_pid: Option<u32>) -> Self {
-        Self { at: Instant::now(), server: server_pid.and_then(process_seconds), machine: machine_seconds() }
+        Self {
+            at: Instant::now(),
+            server: server_pid.and_then(process_seconds),
+            bench: process_seconds(std::process::id()),
+            machine: machine_seconds(),
+        }
     }
 
-    /// A line for the report: cores the server kept busy, and how busy the machine was.
+    /// A line for the report: cores the server and the bench kept busy, how busy the machine
+    /// was, and what is left for the rest (PostgreSQL, mostly).
     pub fn report(&self, server_pid: Option<u32>) -> String {
         let wall = self.at.elapsed().as_secs_f64().max(f64::EPSILON);
-        let server = server_pid.and_then(process_seconds).zip(self.server).map(|(now, then)| (now - then) / wall);
+        let used = |now: Option<f64>, then: Option<f64>| now.zip(then).map(|(now, then)| (now - then) / wall);
+        let server = used(server_pid.and_then(process_seconds), self.server);
+        let bench = used(process_seconds(std::process::id()), self.bench);
         let machine = machine_seconds().zip(self.machine).map(|((busy, total), (busy0, total0))| {
             let cores = (total - total0) / wall;
             ((busy - busy0) / wall, cores)
         });
-        let server = server.map_or("?".to_owned(), |c| format!("{c:.2}"));
+        let rest = machine.zip(server).zip(bench).map(|(((busy, _), server), bench)| busy - server - bench);
+        let show = |c: Option<f64>| c.map_or("?".to_owned(), |c| format!("{c:.2}"));
         let machine = machine.map_or("?".to_owned(), |(busy, cores)| format!("{busy:.2} of {cores:.0}"));
-        format!("cpu: ctxi serve used {server} cores; the machine was busy on {machine} cores")
+        format!(
+            "cpu: ctxi serve used {} cores, the bench {}, the rest {} (PostgreSQL, mostly); the machine was busy on {machine} cores",
+            show(server),
+            show(bench),
+            show(rest)
+        )
     }
 }

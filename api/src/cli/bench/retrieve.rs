@@ -84,9 +84,13 @@ pub async fn run(db: &TestDatabase, options: Options) -> anyhow::Result<()> {
     let through_api = api.at_rate(&fresh, rate, seconds, c).await;
     let cpu = cpu.report(server.pid());
     let after = cache_lookups(&http, &server.base).await?;
+    let sql_cpu = CpuMark::now(server.pid());
+    let direct = sql.at_rate(&fresh, rate, seconds, c).await;
+    let sql_cpu = sql_cpu.report(server.pid());
     println!("{:<22}{}", "API (HTTP, loopback)", through_api.row(rate));
-    println!("{:<22}{}", "direct SQL, same", sql.at_rate(&fresh, rate, seconds, c).await.row(rate));
+    println!("{:<22}{}", "direct SQL, same", direct.row(rate));
     println!("{:<22}{cpu} (during the API run)", "");
+    println!("{:<22}{sql_cpu} (during the direct SQL run)", "");
     println!("{:<22}cache hits {}", "", hit_share(before, after));
 
     let one_by_one = queries.take(&vocab, SEQUENTIAL);
