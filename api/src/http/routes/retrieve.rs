@@ -42,25 +42,27 @@ pub async fn retrieve(
     let project_id = ProjectId::new(id);
     access(&state, &caller, project_id).await?;
     let mut query = checked(id, body)?;
+    // A query embedding may still be refused (400), and a refused request is no retrieval: it
+    // is screened before the metering starts. Nothing can refuse a text query from here on but
+    // a failure of ours, so its versions read runs beside the metering: one round trip less.
+    let screened = match &query.embedding {
+        Some(embedding) => {
+            let versions = Versions::read(&state, id).await?;
+            screen_query_embedding(&state, id, embedding, &versions).await?;
+            Some(versions)
+        }
+        None => None,
+    };
+    let search = async {
+        let versions = match screened {
+            Some(versions) => versions,
+            None => Versions::read(&state, id).await?,
+        };
+        cached_search(&state, &mut query, &versions).await
+    };
     // The search and the metering run together: the answer waits for whichever is slower,
     // and is only sent once the retrieval is durably counted.
-    let meter = state.meter.meter(caller.tenant_id(), project_id);
-    let (results, metered) = if query.embedding.is_none() {
-        // Nothing can refuse a text query from here on but a failure of ours: its metering
-        // starts beside the versions read too, one round trip less on the answer's path.
-        let search = async {
-            let versions = Versions::read(&state, id).await?;
-            cached_search(&state, &mut query, &versions).await
-        };
-        tokio::join!(search, meter)
-    } else {
-        // A query embedding may still be refused (400): a refused request is no retrieval.
-        let versions = Versions::read(&state, id).await?;
-        if let Some(embedding) = &query.embedding {
-            screen_query_embedding(&state, id, embedding, &versions).await?;
-        }
-        tokio::join!(cached_search(&state, &mut query, &versions), meter)
-    };
+    let (results, metered) = tokio::join!(search, state.meter.meter(caller.tenant_id(), project_id));
     let position = metered.map_err(|refusal| match refusal {
         Refusal::Quota(_) => ApiError::from(commands::CommandError::from(refusal)),
         Refusal::Failed(reason) => {
