@@ -49,32 +49,6 @@ pub(crate) async fn set(conn: &mut PgConnection, projector: &str, position: Posi
     Ok(())
 }
 
-/// Moves the checkpoint from `expected` to `position` in one statement, for a batch the
-/// projector has nothing to apply from. Returns the checkpoint in force: `position`, or the one
-/// a rebuild's swap moved it to meanwhile (the update waits for the swap's row lock, then finds
-/// the position changed).
-pub(crate) async fn advance(
-    conn: &mut PgConnection,
-    projector: &str,
-    expected: Position,
-    position: Position,
-) -> Result<Position, ProjectionError> {
-    let moved = sqlx::query(
-        "UPDATE public.projector_checkpoints SET position = $3, updated_at = now() WHERE projector = $1 AND position = $2",
-    )
-    .bind(projector)
-    .bind(expected.raw())
-    .bind(position.raw())
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    if moved == 1 {
-        Ok(position)
-    } else {
-        read(&mut *conn, projector).await
-    }
-}
-
 /// Read-your-writes: returns once `projector` has projected `position` (the position a command
 /// answered with), or fails with [`ProjectionError::Timeout`].
 ///

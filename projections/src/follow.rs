@@ -3,13 +3,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use eventstore::{EventStore, Position, PostgresStore};
+use eventstore::{Position, PostgresStore};
 use sqlx::{Connection, PgConnection};
 
+use crate::advances::Advances;
 use crate::lock;
 use crate::projector::use_schema;
 use crate::runner::RunnerConfig;
 use crate::signals::{Stop, Wake};
+use crate::tail::Tail;
 use crate::{checkpoint, ProjectionError, Projector};
 
 /// The pause before reading again after a batch the projector had nothing to do with.
@@ -20,6 +22,8 @@ const IDLE_LINGER: Duration = Duration::from_millis(20);
 #[tracing::instrument(skip_all, fields(projector = projector.name()))]
 pub(crate) async fn follow(
     store: PostgresStore,
+    tail: Arc<Tail>,
+    advances: Advances,
     projector: Arc<dyn Projector>,
     config: RunnerConfig,
     mut wake: Wake,
@@ -37,7 +41,13 @@ pub(crate) async fn follow(
             }
         };
         tracing::info!("running the projector in this instance");
-        let mut leader = Leader { store: &store, projector: projector.as_ref(), conn, batch_size: config.batch_size };
+        let mut leader = Leader {
+            tail: &tail,
+            advances: &advances,
+            projector: projector.as_ref(),
+            conn,
+            batch_size: config.batch_size,
+        };
         let outcome = leader.run(&mut wake, &mut stop, &mut backoff).await;
         // Closing the session releases the advisory lock.
         leader.conn.close().await.ok();
@@ -50,7 +60,8 @@ pub(crate) async fn follow(
 
 /// The instance that holds a projector's lock, on the connection that holds it.
 struct Leader<'a> {
-    store: &'a PostgresStore,
+    tail: &'a Tail,
+    advances: &'a Advances,
     projector: &'a dyn Projector,
     conn: PgConnection,
     batch_size: usize,
@@ -77,8 +88,8 @@ impl Leader<'_> {
             if linger && !stop.sleep(IDLE_LINGER).await {
                 break;
             }
-            wake.mark_seen();
-            let events = self.store.read_all(position, self.batch_size).await?;
+            let told = wake.mark_seen();
+            let events = self.tail.read(position, self.batch_size, told).await?;
             let full = events.len() >= self.batch_size;
             if let Some(last) = events.last().map(|e| e.position) {
                 let idle = !events.iter().any(|e| self.projector.acts_on(e));
@@ -113,7 +124,7 @@ impl Leader<'_> {
     ) -> Result<Position, ProjectionError> {
         let name = self.projector.name();
         if idle {
-            let current = checkpoint::advance(&mut self.conn, name, expected, last).await?;
+            let current = self.advances.advance(name, expected, last).await?;
             if current != last {
                 tracing::info!(from = %expected, to = %current, "checkpoint moved (rebuild?); re-reading");
             }

@@ -16,6 +16,7 @@
 // Library code handles every error; tests may unwrap.
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
+mod advances;
 mod checkpoint;
 mod error;
 mod follow;
@@ -27,6 +28,7 @@ mod runner;
 mod setup;
 mod signals;
 mod status;
+mod tail;
 
 pub use checkpoint::wait_for;
 pub use error::ProjectionError;

@@ -4,11 +4,13 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use eventstore::PostgresStore;
+use eventstore::{Position, PostgresStore};
 use tokio::sync::watch;
 
+use crate::advances::Advances;
 use crate::follow::follow;
 use crate::signals::{listen, Stop, Wake};
+use crate::tail::Tail;
 use crate::{ProjectionError, Projector};
 
 /// How the runner paces itself.
@@ -71,8 +73,10 @@ impl Projections {
     /// [`setup`](Self::setup) first.
     pub async fn run(&self, shutdown: impl Future<Output = ()>) {
         let (stop_tx, stop_rx) = watch::channel(false);
-        let (notified_tx, notified_rx) = watch::channel(0_u64);
+        let (notified_tx, notified_rx) = watch::channel(Position::START);
         let listener = tokio::spawn(listen(self.store.pool().clone(), self.store.subscribe(), notified_tx));
+        let tail = Arc::new(Tail::new(self.store.clone()));
+        let advances = Advances::start(self.store.pool().clone());
         let tasks: Vec<_> = self
             .projectors
             .iter()
@@ -80,6 +84,8 @@ impl Projections {
                 let wake = Wake::new(self.store.subscribe(), notified_rx.clone(), self.config.poll_interval);
                 let follower = follow(
                     self.store.clone(),
+                    tail.clone(),
+                    advances.clone(),
                     projector.clone(),
                     self.config.clone(),
                     wake,

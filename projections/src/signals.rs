@@ -8,6 +8,8 @@ use sqlx::postgres::PgListener;
 use sqlx::PgPool;
 use tokio::sync::watch;
 
+use crate::tail::Told;
+
 /// Shutdown as seen by one task: requested once `true` is sent or the sender is gone.
 #[derive(Debug, Clone)]
 pub(crate) struct Stop(watch::Receiver<bool>);
@@ -43,25 +45,27 @@ impl Stop {
 #[derive(Debug)]
 pub(crate) struct Wake {
     local: Option<watch::Receiver<Position>>,
-    remote: Option<watch::Receiver<u64>>,
+    /// The newest position other processes announced (a notification that names none changes
+    /// nothing but still wakes).
+    remote: Option<watch::Receiver<Position>>,
     poll: Duration,
     next: Duration,
+    /// The last wait ended by the timer (or none happened yet).
+    polled: bool,
 }
 
 impl Wake {
-    pub(crate) fn new(local: watch::Receiver<Position>, remote: watch::Receiver<u64>, poll: Duration) -> Self {
-        Self { local: Some(local), remote: Some(remote), poll, next: poll }
+    pub(crate) fn new(local: watch::Receiver<Position>, remote: watch::Receiver<Position>, poll: Duration) -> Self {
+        Self { local: Some(local), remote: Some(remote), poll, next: poll, polled: true }
     }
 
     /// Forgets past signals: call before reading, so that anything announced after the read
-    /// wakes the next `wait`.
-    pub(crate) fn mark_seen(&mut self) {
-        if let Some(local) = &mut self.local {
-            local.borrow_and_update();
-        }
-        if let Some(remote) = &mut self.remote {
-            remote.borrow_and_update();
-        }
+    /// wakes the next `wait`. Returns what the read must take into account.
+    pub(crate) fn mark_seen(&mut self) -> Told {
+        let local = self.local.as_mut().map_or(Position::START, |local| *local.borrow_and_update());
+        let remote = self.remote.as_mut().map_or(Position::START, |remote| *remote.borrow_and_update());
+        let polled = std::mem::replace(&mut self.polled, false);
+        Told { announced: local.max(remote), polled }
     }
 
     /// Waits for a signal or the poll interval. A closed source is dropped, never spun on.
@@ -86,6 +90,7 @@ impl Wake {
             _ = tokio::time::sleep(*next) => (false, (false, false)),
         };
         self.next = if signalled { QUICK.min(self.poll) } else { (self.next * 2).min(self.poll) };
+        self.polled = !signalled;
         if closed.0 {
             self.local = None;
         }
@@ -95,21 +100,21 @@ impl Wake {
     }
 }
 
-/// Listens on the store's NOTIFY channel for the whole process and counts notifications into
-/// `sender`; reconnects after failures. Lost notifications only cost latency: projectors poll.
+/// Listens on the store's NOTIFY channel for the whole process and keeps the newest position
+/// announced in `sender` (a payload that is no position wakes without changing it); reconnects
+/// after failures. Lost notifications only cost latency: projectors poll.
 /// A notification of a position this process already announced to its followers (`local`:
 /// mostly its own appends, which come back through NOTIFY too) would only wake them again.
-pub(crate) async fn listen(pool: PgPool, local: watch::Receiver<Position>, sender: watch::Sender<u64>) {
+pub(crate) async fn listen(pool: PgPool, local: watch::Receiver<Position>, sender: watch::Sender<Position>) {
     loop {
         match subscribe(&pool).await {
             Ok(mut listener) => loop {
                 match listener.recv().await {
-                    Ok(notification) => {
-                        let known = notification.payload().parse::<Position>().is_ok_and(|p| p <= *local.borrow());
-                        if !known {
-                            sender.send_modify(|n| *n = n.wrapping_add(1));
-                        }
-                    }
+                    Ok(notification) => match notification.payload().parse::<Position>() {
+                        Ok(position) if position <= *local.borrow() => {}
+                        Ok(position) => sender.send_modify(|newest| *newest = position.max(*newest)),
+                        Err(_) => sender.send_modify(|_| {}),
+                    },
                     Err(e) => {
                         tracing::warn!(error = %e, "lost the event notification listener; polling meanwhile");
                         break;
@@ -145,7 +150,7 @@ mod tests {
     async fn notifications_of_positions_announced_here_wake_nobody_and_others_do() {
         let db = TestDatabase::create("listen_own_notifications").await;
         let (local_tx, local_rx) = watch::channel(Position::from_raw(100));
-        let (sender, mut notified) = watch::channel(0_u64);
+        let (sender, mut notified) = watch::channel(Position::START);
         let listener = tokio::spawn(listen(db.pool.clone(), local_rx, sender));
         let notify = |payload: &'static str| {
             sqlx::query("SELECT pg_notify($1, $2)").bind(NOTIFY_CHANNEL).bind(payload).execute(&db.pool)
@@ -160,15 +165,20 @@ mod tests {
         .await
         .expect("a position beyond what this process announced wakes the followers");
         tokio::time::sleep(Duration::from_millis(300)).await; // the last tries' notifications
-        let before = *notified.borrow_and_update();
+        assert_eq!(*notified.borrow_and_update(), Position::from_raw(101));
 
         local_tx.send(Position::from_raw(200)).unwrap();
         notify("150").await.unwrap();
         notify("200").await.unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(!notified.has_changed().unwrap(), "150 and 200 were announced here: no news");
         notify("201").await.unwrap();
         tokio::time::timeout(Duration::from_secs(10), notified.changed()).await.unwrap().unwrap();
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        assert_eq!(*notified.borrow() - before, 1, "only 201 is news: 150 and 200 were announced here");
+        assert_eq!(*notified.borrow_and_update(), Position::from_raw(201));
+
+        notify("not a position").await.unwrap();
+        tokio::time::timeout(Duration::from_secs(10), notified.changed()).await.unwrap().unwrap();
+        assert_eq!(*notified.borrow_and_update(), Position::from_raw(201), "it wakes, and names no position");
         listener.abort();
     }
 }
