@@ -61,15 +61,16 @@ pub async fn hybrid(
 ) -> Result<(Vec<RetrievedChunk>, i64), sqlx::Error> {
     let candidates = q.top_k * CANDIDATES_PER_RESULT;
     let sql = FTS_KEYS.replace("{metadata}", metadata_condition(q.metadata.is_some()));
-    let text_ranked: Vec<(Uuid, i32)> = sqlx::query_as(&sql)
+    let text = sqlx::query_as::<_, (Uuid, i32)>(&sql)
         .bind(q.project_id)
         .bind(&q.query)
         .bind(i64::from(candidates))
         .bind(&q.document_ids)
         .bind(&q.metadata)
-        .fetch_all(pool)
-        .await?;
-    let nearest = index.nearest(pool, q.project_id, embedding_version, embedding, candidates as usize).await?;
+        .fetch_all(pool);
+    // The words' ranking runs in PostgreSQL while the graph is searched here.
+    let vectors = index.nearest(pool, q.project_id, embedding_version, embedding, candidates as usize);
+    let (text_ranked, nearest) = tokio::try_join!(text, vectors)?;
     let vector_ranked: Vec<ChunkKey> = nearest.chunks.into_iter().map(|(key, _)| key).collect();
     let fused = fuse(&[text_ranked, vector_ranked]);
     let (documents, ordinals): (Vec<Uuid>, Vec<i32>) = fused.iter().map(|(key, _)| *key).unzip();

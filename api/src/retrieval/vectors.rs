@@ -71,7 +71,16 @@ impl VectorIndex {
         k: usize,
     ) -> Result<Nearest, sqlx::Error> {
         let snapshot = self.snapshot(pool, project_id, version).await?;
-        Ok(Nearest { chunks: snapshot.nearest(query, k), version: snapshot.version() })
+        // A graph search is a millisecond or two of CPU: on a blocking thread it neither holds
+        // up the requests sharing this worker nor the caller's queries running meanwhile.
+        let query = query.to_vec();
+        let search = tokio::task::spawn_blocking(move || {
+            Nearest { chunks: snapshot.nearest(&query, k), version: snapshot.version() }
+        });
+        match search.await {
+            Ok(nearest) => Ok(nearest),
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
+        }
     }
 
     /// An index whose graph builds are timed in `metrics`.
