@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use eventstore::{Position, PostgresStore};
 use sqlx::{Connection, PgConnection};
+use tokio::time::Instant;
 
 use crate::advances::Advances;
 use crate::lock;
@@ -16,6 +17,8 @@ use crate::{checkpoint, ProjectionError, Projector};
 
 /// The pause before reading again after a batch the projector had nothing to do with.
 const IDLE_LINGER: Duration = Duration::from_millis(20);
+/// The shortest time from one read to the next after a short batch the projector acted on.
+const BUSY_PACE: Duration = Duration::from_millis(10);
 
 /// Runs `projector` until shutdown: waits for its lock, follows, and after any failure logs it,
 /// gives the lock up (a standby may do better), backs off and starts over.
@@ -79,21 +82,34 @@ impl Leader<'_> {
         sqlx::query("SET synchronous_commit = off").execute(&mut self.conn).await?;
         checkpoint::ensure(&mut self.conn, name).await?;
         let mut position = checkpoint::read(&mut self.conn, name).await?;
-        let mut linger = false;
+        let (mut linger, mut pace, mut read_at) = (false, false, Instant::now());
         while !stop.is_requested() {
             // After a batch of nothing this projector acts on (metered retrievals, mostly), let
             // such appends gather before reading again: under load every retrieval appends, and
             // a read per append and projector costs more than the retrievals. What it acts on
-            // waits at most this long more. Never while catching up (the batch was full).
-            if linger && !stop.sleep(IDLE_LINGER).await {
+            // waits at most this long more. After a short batch it acted on (`usage`, under
+            // retrieval load), read at most every `BUSY_PACE`: a transaction per append costs
+            // more than one per few appends, and the first append after a quiet spell is still
+            // projected at once. Neither while catching up (the batch was full).
+            let pause = if linger {
+                IDLE_LINGER
+            } else if pace {
+                BUSY_PACE.saturating_sub(read_at.elapsed())
+            } else {
+                Duration::ZERO
+            };
+            if !pause.is_zero() && !stop.sleep(pause).await {
                 break;
             }
             let told = wake.mark_seen();
+            read_at = Instant::now();
             let events = self.tail.read(position, self.batch_size, told).await?;
             let full = events.len() >= self.batch_size;
+            pace = false;
             if let Some(last) = events.last().map(|e| e.position) {
                 let idle = !events.iter().any(|e| self.projector.acts_on(e));
                 linger = idle && !full;
+                pace = !idle && !full;
                 position = self.commit_batch(position, last, &events, idle).await?;
                 backoff.reset();
                 // A short batch reached the head as of the read, and anything appended since
