@@ -124,8 +124,12 @@ impl Default for PoolConfig {
 }
 
 /// Opens a pool. Idle transactions are cut off after a minute: an abandoned open transaction
-/// would hold back every reader of the global order.
+/// would hold back every reader of the global order. JIT compilation is off: every query here
+/// runs in milliseconds, and a plan whose estimate crosses `jit_above_cost` spends 100 ms and
+/// more compiling (the projectors' status query, run on every metrics scrape, spent 135 ms in
+/// JIT to execute in 0.1 ms).
 pub async fn connect(options: PgConnectOptions, config: &PoolConfig) -> Result<PgPool, sqlx::Error> {
+    let options = options.options([("jit", "off")]);
     let role = config.role.clone();
     PgPoolOptions::new()
         .max_connections(config.max_connections)
