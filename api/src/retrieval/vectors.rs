@@ -74,8 +74,9 @@ impl VectorIndex {
         // A graph search is a millisecond or two of CPU: on a blocking thread it neither holds
         // up the requests sharing this worker nor the caller's queries running meanwhile.
         let query = query.to_vec();
-        let search = tokio::task::spawn_blocking(move || {
-            Nearest { chunks: snapshot.nearest(&query, k), version: snapshot.version() }
+        let search = tokio::task::spawn_blocking(move || Nearest {
+            chunks: snapshot.nearest(&query, k),
+            version: snapshot.version(),
         });
         match search.await {
             Ok(nearest) => Ok(nearest),

@@ -170,9 +170,7 @@ impl Snapshot {
         let visible = |slot: usize| self.slots.visible(slot);
         let found = match &self.search {
             Search::Exact(rows) => rows.nearest(&query, k, visible),
-            Search::Graph(graph) => {
-                best(graph.nearest(&query, k, EF_SEARCH.max(k), &visible), k)
-            }
+            Search::Graph(graph) => best(graph.nearest(&query, k, EF_SEARCH.max(k), &visible), k),
         };
         found.into_iter().map(|(slot, score)| (self.slots.keys[slot], score)).collect()
     }
