@@ -15,6 +15,9 @@ use tokio::sync::Mutex;
 /// Most events the window keeps. Caught-up followers are within a few batches of each other;
 /// one further behind reads the log itself. The window holds unsealed payloads, so it stays small.
 const WINDOW: usize = 1_024;
+/// Most payload bytes (roughly) the window keeps: a document's upload carries its text, up to
+/// 10 MiB, and a thousand of them must not stay in memory for the followers' sake.
+const WINDOW_BYTES: usize = 32 * 1024 * 1024;
 
 /// What a follower knows when it asks (see [`crate::signals::Wake`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +41,9 @@ pub(crate) struct Tail {
 struct Window {
     after: Option<Position>,
     events: VecDeque<RecordedEvent>,
+    /// [`payload_bytes`] of each event in `events`, and their sum.
+    sizes: VecDeque<usize>,
+    bytes: usize,
 }
 
 impl Window {
@@ -57,21 +63,39 @@ impl Window {
     }
 
     /// Adds what a read found after `position` (which the window covers), forgetting the
-    /// oldest events beyond `WINDOW`.
+    /// oldest events beyond `WINDOW` or `WINDOW_BYTES`.
     fn merge(&mut self, position: Position, events: &[RecordedEvent]) {
         let end = self.end().unwrap_or(position);
-        self.events.extend(events.iter().filter(|e| e.position > end).cloned());
-        while self.events.len() > WINDOW {
-            if let Some(dropped) = self.events.pop_front() {
-                self.after = Some(dropped.position);
-            }
+        for event in events.iter().filter(|e| e.position > end) {
+            let size = payload_bytes(&event.payload);
+            self.events.push_back(event.clone());
+            self.sizes.push_back(size);
+            self.bytes += size;
+        }
+        while self.events.len() > WINDOW || self.bytes > WINDOW_BYTES {
+            let (Some(dropped), Some(size)) = (self.events.pop_front(), self.sizes.pop_front()) else {
+                break;
+            };
+            self.after = Some(dropped.position);
+            self.bytes -= size;
         }
     }
 
     /// Starts over with what a read found after `position`.
     fn restart(&mut self, position: Position, events: &[RecordedEvent]) {
-        *self = Window { after: Some(position), events: VecDeque::new() };
+        *self = Window { after: Some(position), ..Window::default() };
         self.merge(position, events);
+    }
+}
+
+/// Roughly the memory `value` holds: its strings and a word per node.
+fn payload_bytes(value: &serde_json::Value) -> usize {
+    use serde_json::Value;
+    8 + match value {
+        Value::String(text) => text.len(),
+        Value::Array(items) => items.iter().map(payload_bytes).sum(),
+        Value::Object(fields) => fields.iter().map(|(key, v)| key.len() + payload_bytes(v)).sum(),
+        Value::Null | Value::Bool(_) | Value::Number(_) => 0,
     }
 }
 
@@ -124,7 +148,10 @@ mod tests {
     use eventstore::{EventStore, Position, PostgresStore};
     use time::macros::datetime;
 
-    use super::{Tail, Told, WINDOW};
+    use eventstore::{EventMetadata, RecordedEvent, StreamId};
+    use serde_json::json;
+
+    use super::{Tail, Told, Window, WINDOW, WINDOW_BYTES};
     use crate::testing::{tenants_request, EVENTS_PER_TENANT};
 
     async fn store(label: &str) -> (TestDatabase, PostgresStore) {
@@ -186,5 +213,29 @@ mod tests {
         assert_eq!(tail.read(second, 100, announced(second)).await.unwrap(), vec![]);
         let polled = tail.read(second, 100, Told { announced: second, polled: true }).await.unwrap();
         assert_eq!(polled.last().map(|e| e.position), Some(third));
+    }
+
+    fn event(position: i64, text: String) -> RecordedEvent {
+        RecordedEvent {
+            position: Position::from_raw(position),
+            stream: StreamId::new("document", position),
+            sequence: 1,
+            event_type: "DocumentUploaded".into(),
+            event_version: "1.0".into(),
+            payload: json!({ "content": text }),
+            metadata: EventMetadata::system("test", None, datetime!(2024-05-01 10:00 UTC)),
+        }
+    }
+
+    #[test]
+    fn the_window_forgets_the_oldest_events_beyond_its_byte_budget() {
+        let big = || "x".repeat(WINDOW_BYTES / 2);
+        let mut window = Window::default();
+        window.restart(Position::START, &[event(1, big()), event(2, big()), event(3, "small".into())]);
+        assert!(window.bytes <= WINDOW_BYTES);
+        assert!(!window.covers(Position::START), "the first document went: a follower there reads the log");
+        assert!(window.covers(Position::from_raw(1)));
+        let kept: Vec<i64> = window.after(Position::from_raw(1), 10).iter().map(|e| e.position.raw()).collect();
+        assert_eq!(kept, vec![2, 3]);
     }
 }
