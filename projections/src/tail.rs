@@ -145,11 +145,9 @@ impl Tail {
 mod tests {
     use eventstore::sealing::KeyEncryptionKey;
     use eventstore::testing::TestDatabase;
-    use eventstore::{EventStore, Position, PostgresStore};
-    use time::macros::datetime;
-
-    use eventstore::{EventMetadata, RecordedEvent, StreamId};
+    use eventstore::{EventMetadata, EventStore, Position, PostgresStore, RecordedEvent, StreamId};
     use serde_json::json;
+    use time::macros::datetime;
 
     use super::{Tail, Told, Window, WINDOW, WINDOW_BYTES};
     use crate::testing::{tenants_request, EVENTS_PER_TENANT};
@@ -160,8 +158,17 @@ mod tests {
         (db, store)
     }
 
+    /// Appends, then waits until readers see the append: other tests' transactions, open on
+    /// the same server, hold every reader of the log back for a moment.
     async fn append_tenants(store: &PostgresStore, tenants: usize) -> Position {
-        store.append(tenants_request(tenants, datetime!(2024-05-01 10:00 UTC))).await.unwrap().position
+        let position = store.append(tenants_request(tenants, datetime!(2024-05-01 10:00 UTC))).await.unwrap().position;
+        let visible = async {
+            while store.head().await.unwrap() < position {
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+        };
+        tokio::time::timeout(std::time::Duration::from_secs(30), visible).await.expect("the append becomes visible");
+        position
     }
 
     fn announced(position: Position) -> Told {
@@ -213,6 +220,27 @@ mod tests {
         assert_eq!(tail.read(second, 100, announced(second)).await.unwrap(), vec![]);
         let polled = tail.read(second, 100, Told { announced: second, polled: true }).await.unwrap();
         assert_eq!(polled.last().map(|e| e.position), Some(third));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn followers_asking_at_once_after_an_append_all_get_what_the_log_holds() {
+        let (_db, store) = store("tail_concurrent_followers").await;
+        let first = append_tenants(&store, 1).await;
+        let tail = std::sync::Arc::new(Tail::new(store.clone()));
+        tail.read(Position::START, 100, announced(first)).await.unwrap();
+
+        let second = append_tenants(&store, 2).await;
+        let followers: Vec<_> = (0..13)
+            .map(|_| {
+                let tail = tail.clone();
+                tokio::spawn(async move { tail.read(first, 100, announced(second)).await.unwrap() })
+            })
+            .collect();
+        let expected = store.read_all(first, 100).await.unwrap();
+        assert_eq!(expected.len(), 2 * EVENTS_PER_TENANT);
+        for follower in followers {
+            assert_eq!(follower.await.unwrap(), expected);
+        }
     }
 
     fn event(position: i64, text: String) -> RecordedEvent {
