@@ -33,8 +33,9 @@ impl Advances {
         Self { queue }
     }
 
-    /// Moves `projector`'s checkpoint from `expected` to `next`, like [`checkpoint::advance`]:
-    /// returns the checkpoint in force, `next` or the one a rebuild's swap moved it to.
+    /// Moves `projector`'s checkpoint from `expected` to `next` if it is still at `expected` (a
+    /// compare-and-set): returns the checkpoint in force, `next` or the one a rebuild's swap
+    /// moved it to (the update waits for the swap's row lock, then finds the position changed).
     pub(crate) async fn advance(
         &self,
         projector: &'static str,
