@@ -4,7 +4,7 @@
 //! hash chain broken.
 
 mod audit;
-mod bench;
+pub(crate) mod bench;
 pub(crate) mod migrate;
 mod projections;
 

@@ -48,6 +48,7 @@ struct Inner {
     projector_position: Family<ProjectorLabels, Gauge>,
     projector_lag: Family<ProjectorLabels, Gauge>,
     retrieval_cache: Family<CacheLabels, Counter>,
+    word_rankings: Family<RankingLabels, Counter>,
     vector_index_builds: Histogram,
     /// Held from refreshing the projector gauges until they are encoded, so that concurrent
     /// scrapes never see each other's half-refreshed gauges.
@@ -70,6 +71,11 @@ struct RouteLabels {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 struct CacheLabels {
     result: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct RankingLabels {
+    by: &'static str,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
@@ -124,6 +130,13 @@ impl Metrics {
             "Retrievals looked up in the result cache, by result (hit or miss): the cache-hit SLI",
             retrieval_cache.clone(),
         );
+        let word_rankings = Family::default();
+        registry.register(
+            "retrieval_word_rankings",
+            "Full-text rankings by where they ran: memory (the word index) or postgres (phrases, \
+             negation, prefixes, and a project's queries while its index is first read)",
+            word_rankings.clone(),
+        );
         let vector_index_builds = Histogram::new(BUILD_BUCKETS);
         registry.register_with_unit(
             "vector_index_build_duration",
@@ -141,6 +154,7 @@ impl Metrics {
             projector_position,
             projector_lag,
             retrieval_cache,
+            word_rankings,
             vector_index_builds,
             scrape: tokio::sync::Mutex::new(()),
         }))
@@ -193,6 +207,12 @@ impl Metrics {
     pub fn record_cache_lookup(&self, hit: bool) {
         let result = if hit { "hit" } else { "miss" };
         self.0.retrieval_cache.get_or_create(&CacheLabels { result }).inc();
+    }
+
+    /// Records a full-text ranking done in memory (`true`) or by PostgreSQL.
+    pub fn record_word_ranking(&self, in_memory: bool) {
+        let by = if in_memory { "memory" } else { "postgres" };
+        self.0.word_rankings.get_or_create(&RankingLabels { by }).inc();
     }
 
     /// Records a project's vector index rebuilt (a graph built, or compacted) in `elapsed`.

@@ -120,6 +120,7 @@ async fn serve(
         secure_cookies: settings.secure_cookies(),
         projecting,
         vectors: crate::retrieval::VectorIndex::new(metrics.clone()),
+        words: crate::retrieval::WordIndex::new(metrics.clone()),
         metrics,
         request_timeout: std::time::Duration::from_secs(settings.request_timeout_secs.max(1)),
         meter: crate::metering::Meter::start(commands.clone()),

@@ -58,6 +58,7 @@ pub struct AppState {
     pub meter: crate::metering::Meter,
     pub cache: crate::retrieval::ResultCache,
     pub vectors: crate::retrieval::VectorIndex,
+    pub words: crate::retrieval::WordIndex,
 }
 
 /// The whole HTTP application.

@@ -118,6 +118,72 @@ async fn erasing_removes_the_document_and_its_chunks_at_once_and_a_rebuild_keeps
     assert_eq!(chunks, 0);
 }
 
+/// The in-memory word index, once read, follows the documents indexed and erased after it,
+/// filters as PostgreSQL did, scores as `ts_rank_cd` does, and leaves phrases to PostgreSQL.
+#[tokio::test]
+async fn retrieval_follows_documents_indexed_and_erased_after_its_first_answer() {
+    let server = Server::start("http_documents_follow").await;
+    let (_owner, mut key, project) = project_with_key(&server, "Acme").await;
+    let handbook = upload(
+        &mut key,
+        &project,
+        json!({"title": "Handbook", "content": HANDBOOK,
+                                                     "metadata": {"team": "support"}}),
+    )
+    .await;
+    key.indexed(&project, &handbook.id.to_string()).await;
+    assert_eq!(retrieve(&mut key, &project, "refund").await.results[0].document_id, handbook.id);
+
+    let billing = upload(
+        &mut key,
+        &project,
+        json!({"title": "Billing",
+        "content": "Refund requests for annual plans go to the billing team.", "metadata": {"team": "billing"}}),
+    )
+    .await;
+    key.indexed(&project, &billing.id.to_string()).await;
+    let both = retrieve(&mut key, &project, "refund").await;
+    let found: std::collections::HashSet<_> = both.results.iter().map(|r| r.document_id).collect();
+    assert_eq!(found, [handbook.id, billing.id].into(), "{both:?}");
+    for result in &both.results {
+        let score: f32 = sqlx::query_scalar(
+            "SELECT ts_rank_cd(tsv, websearch_to_tsquery('english', 'refund')) FROM chunks
+              WHERE document_id = $1 AND ordinal = $2",
+        )
+        .bind(result.document_id)
+        .bind(result.chunk as i32)
+        .fetch_one(&server.db.pool)
+        .await
+        .unwrap();
+        assert_eq!(result.score, f64::from(score), "{result:?}");
+    }
+
+    let path = format!("/v1/projects/{project}/retrieve");
+    for (filter, expected) in
+        [(json!({"document_ids": [billing.id]}), billing.id), (json!({"metadata": {"team": "support"}}), handbook.id)]
+    {
+        let r = key.post(&path, json!({"query": "refund", "filter": filter})).await;
+        let ids: Vec<_> = r.json::<RetrieveResponse>().results.iter().map(|r| r.document_id).collect();
+        assert!(!ids.is_empty() && ids.iter().all(|id| *id == expected), "{filter}: {ids:?}");
+    }
+    let phrase = retrieve(&mut key, &project, "\"annual plans\"").await;
+    assert_eq!(phrase.results.iter().map(|r| r.document_id).collect::<Vec<_>>(), vec![billing.id]);
+
+    let r = key.delete(&format!("/v1/projects/{project}/documents/{}", handbook.id)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let left = retrieve(&mut key, &project, "refund").await;
+    assert_eq!(left.results.iter().map(|r| r.document_id).collect::<Vec<_>>(), vec![billing.id]);
+
+    // Every ranking but the phrase's (and perhaps the first, if the index took long to read)
+    // ran in memory.
+    let metrics = reqwest::get(format!("{}/metrics", server.base)).await.unwrap().text().await.unwrap();
+    let count = |by: &str| -> u64 {
+        let prefix = format!("retrieval_word_rankings_total{{by=\"{by}\"}} ");
+        metrics.lines().find_map(|l| l.strip_prefix(&prefix)).map_or(0, |n| n.parse().unwrap())
+    };
+    assert!(count("memory") >= 4 && count("postgres") >= 1, "{metrics}");
+}
+
 #[tokio::test]
 async fn a_pdf_without_text_fails_with_a_reason_the_customer_sees() {
     let server = Server::start("http_documents_failed").await;

@@ -42,6 +42,15 @@ CREATE TABLE IF NOT EXISTS project_versions (
     project_id uuid   PRIMARY KEY,
     version    bigint NOT NULL
 );
+-- Per document, the position of the last change to its searchable chunks and whether it was
+-- erased: an in-memory index holding a project's chunks as of one version reads only the
+-- documents changed after it. Erased documents keep their row (an id, no content).
+CREATE TABLE IF NOT EXISTS searchable_documents (
+    document_id uuid    PRIMARY KEY,
+    project_id  uuid    NOT NULL,
+    changed_at  bigint  NOT NULL,
+    erased      boolean NOT NULL
+);
 CREATE TABLE IF NOT EXISTS chunks (
     document_id uuid    NOT NULL,
     ordinal     integer NOT NULL,
@@ -57,7 +66,8 @@ ALTER TABLE chunks ALTER COLUMN text SET STORAGE EXTERNAL, ALTER COLUMN tsv SET 
 const INDEXES: &str = "
 CREATE INDEX IF NOT EXISTS documents_by_project ON documents (project_id, uploaded_at);
 CREATE INDEX IF NOT EXISTS chunks_by_project ON chunks (project_id);
-CREATE INDEX IF NOT EXISTS chunks_search ON chunks USING gin (tsv);";
+CREATE INDEX IF NOT EXISTS chunks_search ON chunks USING gin (tsv);
+CREATE INDEX IF NOT EXISTS searchable_documents_by_change ON searchable_documents (project_id, changed_at);";
 
 const HANDLED: &[&str] = &["DocumentUploaded", "DocumentIndexed", "DocumentFailed", "DocumentErased"];
 
@@ -72,7 +82,9 @@ impl Projector for Documents {
     }
 
     fn tables(&self) -> &'static [&'static str] {
-        &["documents", "chunks", "project_versions"]
+        // `searchable_documents` came later: deployments from before lack it, so setup
+        // recreates all four and replays.
+        &["documents", "chunks", "project_versions", "searchable_documents"]
     }
 
     fn schema(&self) -> &'static str {
@@ -127,7 +139,7 @@ impl Projector for Documents {
                     let pii = serde_json::to_value(&pii).map_err(|e| ProjectionError::decode(event, e))?;
                     let count = i32::try_from(chunk_count).unwrap_or(i32::MAX);
                     folded.record(id, Outcome { status: "indexed", chunk_count: count, pii, failure: None, at });
-                    folded.touch(id, event.position.raw());
+                    folded.touch(id, event.position.raw(), false);
                 }
                 DocumentEvent::DocumentFailed { reason, at } => {
                     let outcome = Outcome {
@@ -140,7 +152,7 @@ impl Projector for Documents {
                     folded.record(id, outcome);
                 }
                 DocumentEvent::DocumentErased { .. } => {
-                    folded.touch(id, event.position.raw());
+                    folded.touch(id, event.position.raw(), true);
                     folded.erase(id);
                 }
             }
@@ -162,11 +174,14 @@ impl Folded {
 
     /// Notes that the document's chunks changed at `position`, under its project when this
     /// batch uploaded it (even if it also erased it: the version must not depend on batching).
-    fn touch(&mut self, id: Uuid, position: i64) {
-        match self.uploaded_in_batch.get(&id) {
-            Some(project) => self.bumps.push((*project, position)),
+    fn touch(&mut self, id: Uuid, position: i64, erased: bool) {
+        let project = self.uploaded_in_batch.get(&id).copied();
+        match project {
+            Some(project) => self.bumps.push((project, position)),
             None => self.touched.push((id, position)),
         }
+        // Events come in order: the last change is the one to keep.
+        self.searchable.insert(id, (project, position, erased));
     }
 
     /// Forgets everything this batch had for the document and deletes what earlier ones wrote.

@@ -24,6 +24,9 @@ pub(super) struct Folded {
     pub bumps: Vec<(Uuid, i64)>,
     /// The project of every document uploaded in this batch.
     pub uploaded_in_batch: HashMap<Uuid, Uuid>,
+    /// Each document's last change to its chunks: its project if uploaded in this batch, the
+    /// position, whether it erased them.
+    pub searchable: HashMap<Uuid, (Option<Uuid>, i64, bool)>,
 }
 
 pub(super) struct NewDocument {
@@ -52,6 +55,7 @@ pub(super) struct Outcome {
 pub(super) async fn write_batch(tx: &mut Transaction<'_, Postgres>, folded: Folded) -> Result<(), ProjectionError> {
     insert_documents(tx, folded.created).await?;
     bump_versions(tx, folded.touched, folded.bumps).await?;
+    record_changes(tx, folded.searchable).await?;
     if !folded.erased.is_empty() {
         sqlx::query("DELETE FROM chunks WHERE document_id = ANY($1)").bind(&folded.erased).execute(&mut **tx).await?;
         sqlx::query("DELETE FROM documents WHERE document_id = ANY($1)")
@@ -90,6 +94,40 @@ async fn bump_versions(
     .bind(&document_positions)
     .bind(&projects)
     .bind(&project_positions)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Before the erased documents' rows go: a document uploaded in an earlier batch takes its
+/// project from there.
+async fn record_changes(
+    tx: &mut Transaction<'_, Postgres>,
+    changes: HashMap<Uuid, (Option<Uuid>, i64, bool)>,
+) -> Result<(), ProjectionError> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let (mut documents, mut projects, mut positions, mut erased) = (vec![], vec![], vec![], vec![]);
+    for (document, (project, position, erasure)) in changes {
+        documents.push(document);
+        projects.push(project);
+        positions.push(position);
+        erased.push(erasure);
+    }
+    sqlx::query(
+        "INSERT INTO searchable_documents (document_id, project_id, changed_at, erased)
+         SELECT c.document_id, COALESCE(c.project_id, d.project_id), c.position, c.erased
+           FROM unnest($1::uuid[], $2::uuid[], $3::int8[], $4::bool[]) AS c(document_id, project_id, position, erased)
+           LEFT JOIN documents d USING (document_id)
+          WHERE COALESCE(c.project_id, d.project_id) IS NOT NULL
+         ON CONFLICT (document_id) DO UPDATE SET changed_at = EXCLUDED.changed_at, erased = EXCLUDED.erased
+          WHERE searchable_documents.changed_at < EXCLUDED.changed_at",
+    )
+    .bind(&documents)
+    .bind(&projects)
+    .bind(&positions)
+    .bind(&erased)
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -2,7 +2,7 @@
 //! a throwaway database on the configured server and drops it afterwards.
 
 mod appends;
-mod corpus;
+pub(crate) mod corpus;
 mod cpu;
 mod ingest;
 mod load;

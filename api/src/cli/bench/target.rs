@@ -12,7 +12,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::load::{open_loop, sequential, Summary};
-use crate::retrieval::{search, SearchQuery};
+use crate::retrieval::{search_in_postgres, SearchQuery};
 
 /// Chunks asked for per retrieval: the API's default.
 const TOP_K: u32 = 5;
@@ -90,7 +90,7 @@ impl Target {
                         metadata: None,
                         embedding: None,
                     };
-                    search(&pool, &q).await?;
+                    search_in_postgres(&pool, &q).await?;
                 }
             }
             Ok(())

@@ -136,15 +136,22 @@ async fn cached_search(
     state.metrics.record_cache_lookup(false);
     let results = match query.embedding.take() {
         Some(embedding) => {
-            let (results, ranked_against) =
-                hybrid(&state.pool, &state.vectors, query, &embedding, versions.embeddings).await?;
+            let (results, ranked_against) = hybrid(
+                &state.pool,
+                &state.words,
+                &state.vectors,
+                query,
+                &embedding,
+                (versions.chunks, versions.embeddings),
+            )
+            .await?;
             // Ranked while another request was loading the newer vectors: not this key's answer.
             if ranked_against < versions.embeddings {
                 return Ok(Arc::new(results));
             }
             results
         }
-        None => search(&state.pool, query).await?,
+        None => search(&state.pool, &state.words, query, versions.chunks).await?,
     };
     let results = Arc::new(results);
     state.cache.put(key, Arc::clone(&results));

@@ -1,0 +1,185 @@
+//! PostgreSQL's text forms of `tsvector` and `tsquery`, read back: PostgreSQL stays the one
+//! that turns words into lexemes (its parser and `english` stemmer), this index only ranks.
+
+use super::rank::{Node, Position};
+
+/// A chunk's `tsvector` as `(lexeme, positions)` in the order PostgreSQL prints it, which is
+/// its sort order (bytewise). `None` if the text is not a `tsvector`'s output.
+pub fn tsvector(text: &str) -> Option<Vec<(String, Vec<Position>)>> {
+    let mut entries = Vec::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        let (lexeme, after) = quoted(rest)?;
+        rest = after;
+        let mut positions = Vec::new();
+        if let Some(list) = rest.strip_prefix(':') {
+            let end = list.find(' ').unwrap_or(list.len());
+            for item in list[..end].split(',') {
+                positions.push(position(item)?);
+            }
+            rest = &list[end..];
+        }
+        rest = rest.strip_prefix(' ').unwrap_or(rest);
+        entries.push((lexeme, positions));
+    }
+    Some(entries)
+}
+
+/// `12` or `12A`: a position and its weight (A 3 … D 0, D unprinted), packed as PostgreSQL's
+/// `WordEntryPos` (weight in the top two bits).
+fn position(item: &str) -> Option<Position> {
+    let (digits, weight) = match item.as_bytes().last()? {
+        b'A' => (&item[..item.len() - 1], 3),
+        b'B' => (&item[..item.len() - 1], 2),
+        b'C' => (&item[..item.len() - 1], 1),
+        _ => (item, 0),
+    };
+    let pos: u16 = digits.parse().ok()?;
+    (pos < 1 << 14).then_some(weight << 14 | pos)
+}
+
+/// A single-quoted lexeme (`''` stands for a quote, `\\` for a backslash) and what follows it.
+fn quoted(text: &str) -> Option<(String, &str)> {
+    let mut chars = text.strip_prefix('\'')?.char_indices();
+    let body = &text[1..];
+    let mut lexeme = String::new();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\'' if body[i + 1..].starts_with('\'') => {
+                lexeme.push('\'');
+                chars.next();
+            }
+            '\'' => return Some((lexeme, &body[i + 1..])),
+            '\\' => lexeme.push(chars.next()?.1),
+            c => lexeme.push(c),
+        }
+    }
+    None
+}
+
+/// A query this index can rank: `&` and `|` over plain lexemes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Query {
+    /// Distinct lexemes, in order of first appearance; [`Node::Term`] indexes them.
+    pub lexemes: Vec<String>,
+    pub tree: Node,
+}
+
+/// Most distinct lexemes a query may have here (one bit each in [`Node::matches`]).
+const MAX_LEXEMES: usize = 64;
+
+/// Reads `websearch_to_tsquery`'s output. `Ok(None)` for the empty query (only stop words:
+/// nothing matches); `Err(())` for what this index leaves to PostgreSQL: phrases (`<->`),
+/// negation, prefixes and weights.
+#[allow(clippy::result_unit_err)]
+pub fn tsquery(text: &str) -> Result<Option<Query>, ()> {
+    let mut parser = Parser { rest: text.trim_start(), lexemes: Vec::new() };
+    if parser.rest.is_empty() {
+        return Ok(None);
+    }
+    let tree = parser.or()?;
+    if !parser.rest.is_empty() || parser.lexemes.len() > MAX_LEXEMES {
+        return Err(());
+    }
+    Ok(Some(Query { lexemes: parser.lexemes, tree }))
+}
+
+struct Parser<'a> {
+    rest: &'a str,
+    lexemes: Vec<String>,
+}
+
+impl Parser<'_> {
+    /// `and ( '|' and )*`: `&` binds tighter, as PostgreSQL prints it.
+    fn or(&mut self) -> Result<Node, ()> {
+        let mut node = self.and()?;
+        while self.eat("|") {
+            node = Node::Or(Box::new(node), Box::new(self.and()?));
+        }
+        Ok(node)
+    }
+
+    fn and(&mut self) -> Result<Node, ()> {
+        let mut node = self.operand()?;
+        while self.eat("&") {
+            node = Node::And(Box::new(node), Box::new(self.operand()?));
+        }
+        Ok(node)
+    }
+
+    fn operand(&mut self) -> Result<Node, ()> {
+        if self.eat("(") {
+            let node = self.or()?;
+            return if self.eat(")") { Ok(node) } else { Err(()) };
+        }
+        let (lexeme, rest) = quoted(self.rest).ok_or(())?;
+        // `'word':*` (prefix) or `'word':AB` (weights): not ranked here.
+        if rest.starts_with(':') {
+            return Err(());
+        }
+        self.rest = rest.trim_start();
+        let term = match self.lexemes.iter().position(|l| *l == lexeme) {
+            Some(term) => term,
+            None => {
+                self.lexemes.push(lexeme);
+                self.lexemes.len() - 1
+            }
+        };
+        Ok(Node::Term(term))
+    }
+
+    fn eat(&mut self, token: &str) -> bool {
+        match self.rest.strip_prefix(token) {
+            Some(rest) => {
+                self.rest = rest.trim_start();
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn term(i: usize) -> Box<Node> {
+        Box::new(Node::Term(i))
+    }
+
+    #[test]
+    fn tsvector_text_reads_back_with_weights_and_escapes() {
+        let entries = tsvector("'ab\\\\c''d':1,2A 'e':3C 'plain'").unwrap();
+        assert_eq!(
+            entries,
+            vec![
+                ("ab\\c'd".to_owned(), vec![1, 3 << 14 | 2]),
+                ("e".to_owned(), vec![1 << 14 | 3]),
+                ("plain".to_owned(), vec![]),
+            ]
+        );
+        assert_eq!(tsvector("").unwrap(), vec![]);
+        assert!(tsvector("'open").is_none());
+        assert!(tsvector("'a':x").is_none());
+        assert!(tsvector("'a':16384").is_none(), "positions stop at 16383");
+    }
+
+    #[test]
+    fn and_binds_tighter_than_or_and_parentheses_group() {
+        let q = tsquery("'a' | 'b' & 'c'").unwrap().unwrap();
+        assert_eq!(q.lexemes, ["a", "b", "c"]);
+        assert_eq!(q.tree, Node::Or(term(0), Box::new(Node::And(term(1), term(2)))));
+        let q = tsquery("( 'a' | 'b' ) & 'a'").unwrap().unwrap();
+        assert_eq!(q.lexemes, ["a", "b"]);
+        assert_eq!(q.tree, Node::And(Box::new(Node::Or(term(0), term(1))), term(0)));
+    }
+
+    #[test]
+    fn phrases_negation_prefixes_go_to_postgresql_and_stop_words_match_nothing() {
+        for text in ["'a' <-> 'b'", "'a' & !'b'", "'a':*", "'a':AB", "'a' <2> 'b'", "'a' &", "( 'a'"] {
+            assert_eq!(tsquery(text), Err(()), "{text}");
+        }
+        assert_eq!(tsquery(""), Ok(None));
+        assert_eq!(tsquery("'it''s'").unwrap().unwrap().lexemes, ["it's"]);
+    }
+}

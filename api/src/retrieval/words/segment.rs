@@ -1,0 +1,140 @@
+//! An immutable inverted index over a run of slots: for each lexeme, the slots of the chunks
+//! holding it, in slot order, with its positions in each.
+
+use std::collections::HashMap;
+
+use super::rank::{cover_density, Entry, Position};
+use super::Prepared;
+use crate::retrieval::vectors::ChunkKey;
+
+/// A chunk as read from the read model: its key and its `tsvector`.
+pub type Indexed = (ChunkKey, Vec<(String, Vec<Position>)>);
+
+#[derive(Debug, Default)]
+pub struct Segment {
+    /// The first slot; the chunks hold `base..base + keys.len()`.
+    base: u32,
+    keys: Vec<ChunkKey>,
+    terms: HashMap<Box<str>, Postings>,
+}
+
+/// One lexeme's chunks: `slots[i]` holds it at `positions[ends[i - 1]..ends[i]]`.
+#[derive(Debug, Default)]
+struct Postings {
+    slots: Vec<u32>,
+    ends: Vec<u32>,
+    positions: Vec<Position>,
+}
+
+impl Postings {
+    fn push(&mut self, slot: u32, positions: &[Position]) {
+        self.slots.push(slot);
+        self.positions.extend_from_slice(positions);
+        self.ends.push(self.positions.len() as u32);
+    }
+
+    fn positions(&self, i: usize) -> &[Position] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.positions[start..self.ends[i] as usize]
+    }
+}
+
+impl Segment {
+    /// Chunks given slots from `base` on, in the order given.
+    pub fn build(base: u32, chunks: Vec<Indexed>) -> Self {
+        let mut segment = Self { base, keys: Vec::with_capacity(chunks.len()), terms: HashMap::new() };
+        for (key, lexemes) in chunks {
+            let slot = segment.end();
+            segment.keys.push(key);
+            for (lexeme, positions) in lexemes {
+                segment.terms.entry(lexeme.into_boxed_str()).or_default().push(slot, &positions);
+            }
+        }
+        segment
+    }
+
+    /// The chunks of `segments` (consecutive, oldest first) for which `keep(slot)` holds, in
+    /// one segment with slots from `base` on: the same slots when all are kept from the first
+    /// one's base, else renumbered in order.
+    pub fn merged(segments: &[&Segment], base: u32, keep: impl Fn(u32) -> bool) -> Self {
+        let first = segments.first().map_or(0, |s| s.base);
+        // The new slot of each old one (offset by the first), `None` for those dropped.
+        let mut renumbered: Vec<Option<u32>> = Vec::new();
+        let mut keys = Vec::new();
+        for segment in segments {
+            for (i, key) in segment.keys.iter().enumerate() {
+                let slot = segment.base + i as u32;
+                renumbered.push(keep(slot).then(|| base + keys.len() as u32));
+                if keep(slot) {
+                    keys.push(*key);
+                }
+            }
+        }
+        let mut terms: HashMap<Box<str>, Postings> = HashMap::new();
+        for segment in segments {
+            for (lexeme, postings) in &segment.terms {
+                let mut merged = terms.remove(lexeme.as_ref()).unwrap_or_default();
+                for (i, slot) in postings.slots.iter().enumerate() {
+                    if let Some(new) = renumbered[(slot - first) as usize] {
+                        merged.push(new, postings.positions(i));
+                    }
+                }
+                if !merged.slots.is_empty() {
+                    terms.insert(lexeme.clone(), merged);
+                }
+            }
+        }
+        Self { base, keys, terms }
+    }
+
+    pub fn base(&self) -> u32 {
+        self.base
+    }
+
+    /// The slot after the last.
+    pub fn end(&self) -> u32 {
+        self.base + self.keys.len() as u32
+    }
+
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// The chunks at `slots` in this segment, with their slots.
+    pub fn keys(&self) -> impl Iterator<Item = (u32, &ChunkKey)> {
+        self.keys.iter().enumerate().map(|(i, key)| (self.base + i as u32, key))
+    }
+
+    /// Scores every chunk that matches `query` and that `visible` lets through into `out`.
+    /// The lexemes' lists are walked together in slot order, so each matching chunk is met
+    /// once with all its query lexemes.
+    pub fn rank(&self, query: &Prepared, visible: &dyn Fn(u32, &ChunkKey) -> bool, out: &mut Vec<(f32, ChunkKey)>) {
+        let lists: Vec<(usize, &Postings)> = query
+            .lexemes
+            .iter()
+            .enumerate()
+            .filter_map(|(term, lexeme)| self.terms.get(lexeme.as_str()).map(|p| (term, p)))
+            .collect();
+        let mut cursors = vec![0usize; lists.len()];
+        let mut doc: Vec<Entry> = Vec::new();
+        let next =
+            |cursors: &[usize]| lists.iter().zip(cursors).filter_map(|((_, p), &c)| p.slots.get(c)).min().copied();
+        while let Some(slot) = next(&cursors) {
+            let mut present = 0u64;
+            doc.clear();
+            for ((term, postings), cursor) in lists.iter().zip(cursors.iter_mut()) {
+                if postings.slots.get(*cursor) == Some(&slot) {
+                    present |= 1 << term;
+                    let order = query.order[*term];
+                    doc.extend(postings.positions(*cursor).iter().map(|&pos| Entry::new(pos, *term, order)));
+                    *cursor += 1;
+                }
+            }
+            let key = &self.keys[(slot - self.base) as usize];
+            if query.tree.matches(present) && visible(slot, key) {
+                doc.sort_unstable();
+                out.push((cover_density(&doc, &query.tree), *key));
+            }
+        }
+    }
+}
