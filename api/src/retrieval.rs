@@ -12,4 +12,4 @@ pub use cache::{CacheKey, ResultCache};
 pub use hybrid::hybrid;
 pub use search::{search, search_in_postgres, SearchQuery};
 pub use vectors::VectorIndex;
-pub use words::WordIndex;
+pub use words::{Parsed, WholeIndex, WordIndex};

@@ -46,6 +46,33 @@ pub struct Prepared {
     lexemes: Vec<String>,
     tree: Node,
     order: Vec<usize>,
+    /// The lexemes every match holds (a bit each).
+    required: u64,
+    /// Whether each set of lexemes present matches, for queries of a few lexemes: a lookup
+    /// instead of a walk of the tree for every chunk.
+    truth: Option<Vec<bool>>,
+}
+
+/// Most lexemes a query may have for its truth table (4,096 entries).
+const TRUTH_TABLE_LEXEMES: usize = 12;
+
+impl Prepared {
+    fn new(lexemes: Vec<String>, tree: Node) -> Self {
+        let mut sorted: Vec<&String> = lexemes.iter().collect();
+        sorted.sort();
+        let order = lexemes.iter().map(|l| sorted.iter().position(|s| *s == l).unwrap_or(0)).collect();
+        let truth = (lexemes.len() <= TRUTH_TABLE_LEXEMES)
+            .then(|| (0..1u64 << lexemes.len()).map(|p| tree.matches(p)).collect());
+        Self { required: tree.required(), lexemes, tree, order, truth }
+    }
+
+    /// Whether the lexemes in `present` (a bit each) satisfy the query.
+    fn matches(&self, present: u64) -> bool {
+        match &self.truth {
+            Some(truth) => truth[present as usize],
+            None => self.tree.matches(present),
+        }
+    }
 }
 
 /// What `websearch_to_tsquery` made of a query, for this index.
@@ -62,12 +89,7 @@ impl Parsed {
     /// Reads `websearch_to_tsquery(…)::text`.
     pub fn from_tsquery(text: &str) -> Self {
         match parse::tsquery(text) {
-            Ok(Some(query)) => {
-                let mut sorted: Vec<&String> = query.lexemes.iter().collect();
-                sorted.sort();
-                let order = query.lexemes.iter().map(|l| sorted.iter().position(|s| *s == l).unwrap_or(0)).collect();
-                Parsed::Ranked(Arc::new(Prepared { lexemes: query.lexemes, tree: query.tree, order }))
-            }
+            Ok(Some(query)) => Parsed::Ranked(Arc::new(Prepared::new(query.lexemes, query.tree))),
             Ok(None) => Parsed::Empty,
             Err(()) => Parsed::Unsupported,
         }
@@ -172,6 +194,30 @@ impl WordIndex {
             Ok(snapshot) => snapshot.map(Some),
             Err(e) => std::panic::resume_unwind(e.into_panic()),
         }
+    }
+}
+
+/// A project's whole index read at once, for `ctxi bench retrieve` to time reading and
+/// ranking apart from the API.
+#[derive(Debug)]
+pub struct WholeIndex(Snapshot);
+
+impl WholeIndex {
+    pub async fn read(pool: &PgPool, project_id: Uuid) -> Result<Self, sqlx::Error> {
+        let change = Change::read(pool, project_id, None).await?;
+        Ok(Self(Snapshot::default().apply(change, &mut Documents::new())))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn top(&self, query: &Prepared, k: usize) -> Vec<(ChunkKey, f32)> {
+        self.0.top(query, k, None)
     }
 }
 

@@ -7,6 +7,7 @@ mod cpu;
 mod ingest;
 mod load;
 mod populate;
+mod ranking;
 mod rebuild;
 mod retrieve;
 mod server;

@@ -17,6 +17,7 @@ use super::corpus::{Queries, Vocabulary};
 use super::cpu::CpuMark;
 use super::load::{LoadArgs, Summary};
 use super::populate::populate;
+use super::ranking;
 use super::server::Server;
 use super::sweep::{sweep, Limits};
 use super::target::{cache_lookups, Target};
@@ -69,7 +70,9 @@ pub async fn run(db: &TestDatabase, options: Options) -> anyhow::Result<()> {
 
     let vocab = Vocabulary::new(options.skip_common);
     let mut queries = Queries::new(SEED);
-    matches(&db.pool, tenant.project_id, &queries.take(&vocab, 200)).await?;
+    let sample = queries.take(&vocab, 200);
+    matches(&db.pool, tenant.project_id, &sample).await?;
+    ranking::in_process(&db.pool, tenant.project_id, &sample).await?;
 
     let api = Target::Api {
         http: http.clone(),
@@ -79,6 +82,7 @@ pub async fn run(db: &TestDatabase, options: Options) -> anyhow::Result<()> {
     let sql = Target::Sql { pool: pool(db, SQL_CONNECTIONS).await?, project: tenant.project_id };
     let (rate, seconds, c) = (options.load.rate, Duration::from_secs(options.load.seconds), options.load.concurrency);
 
+    ranking::wait_for_server(&api, &http, &server.base, &sample).await?;
     let warm = Arc::new(queries.take(&vocab, (rate * 3.0) as usize));
     api.at_rate(&warm, rate, Duration::from_secs(3), c).await;
     let fresh = Arc::new(queries.take(&vocab, (rate * seconds.as_secs_f64()).round() as usize));

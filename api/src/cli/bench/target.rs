@@ -117,13 +117,23 @@ impl Target {
 
 /// Cache hits and misses the server has counted so far, from its `/metrics`.
 pub async fn cache_lookups(http: &reqwest::Client, base: &str) -> anyhow::Result<(f64, f64)> {
+    Ok((
+        counter(http, base, "retrieval_cache_lookups", "result=\"hit\"").await?,
+        counter(http, base, "retrieval_cache_lookups", "result=\"miss\"").await?,
+    ))
+}
+
+/// The server's full-text rankings done in memory so far.
+pub async fn rankings_in_memory(http: &reqwest::Client, base: &str) -> anyhow::Result<f64> {
+    counter(http, base, "retrieval_word_rankings", "by=\"memory\"").await
+}
+
+/// The sum of a counter's series whose labels include `label`, from the server's `/metrics`.
+async fn counter(http: &reqwest::Client, base: &str, name: &str, label: &str) -> anyhow::Result<f64> {
     let text = http.get(format!("{base}/metrics")).send().await?.text().await?;
-    let count = |result: &str| -> f64 {
-        text.lines()
-            .filter(|l| !l.starts_with('#') && l.contains("retrieval_cache_lookups"))
-            .filter(|l| l.contains(&format!("result=\"{result}\"")))
-            .filter_map(|l| l.split_whitespace().last()?.parse::<f64>().ok())
-            .sum()
-    };
-    Ok((count("hit"), count("miss")))
+    Ok(text
+        .lines()
+        .filter(|l| !l.starts_with('#') && l.contains(name) && l.contains(label))
+        .filter_map(|l| l.split_whitespace().last()?.parse::<f64>().ok())
+        .sum())
 }

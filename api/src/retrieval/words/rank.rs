@@ -38,6 +38,15 @@ impl Node {
             Node::Or(a, b) => a.matches(present) || b.matches(present),
         }
     }
+
+    /// The terms every match holds: both sides' of an `&`, those common to an `|`'s sides.
+    pub fn required(&self) -> u64 {
+        match self {
+            Node::Term(i) => 1 << i,
+            Node::And(a, b) => a.required() | b.required(),
+            Node::Or(a, b) => a.required() & b.required(),
+        }
+    }
 }
 
 /// One entry of the doc representation: a position of a query lexeme. `order` is the
@@ -58,8 +67,9 @@ impl Entry {
 }
 
 /// The cover-density rank of a chunk whose query-lexeme positions are `doc`, sorted (the
-/// order [`Entry`] sorts in). A chunk without any scores 0, as in PostgreSQL.
-pub fn cover_density(doc: &[Entry], query: &Node) -> f32 {
+/// order [`Entry`] sorts in), for the query that `matches` the lexemes present. A chunk
+/// without any scores 0, as in PostgreSQL.
+pub fn cover_density(doc: &[Entry], matches: impl Fn(u64) -> bool) -> f32 {
     let inverse = WEIGHTS.map(|w| 1.0 / f64::from(w));
     let mut total = 0.0f64;
     let mut start = 0;
@@ -67,7 +77,7 @@ pub fn cover_density(doc: &[Entry], query: &Node) -> f32 {
         let mut present = 0;
         let Some(end) = (start..doc.len()).find(|&i| {
             present |= doc[i].term;
-            query.matches(present)
+            matches(present)
         }) else {
             break;
         };
@@ -76,7 +86,7 @@ pub fn cover_density(doc: &[Entry], query: &Node) -> f32 {
         present = 0;
         let Some(begin) = (start..=end).rev().find(|&i| {
             present |= doc[i].term;
-            query.matches(present)
+            matches(present)
         }) else {
             break;
         };
@@ -110,24 +120,24 @@ mod tests {
 
     #[test]
     fn one_word_scores_its_weight_per_occurrence() {
-        assert_eq!(cover_density(&doc(&[(3, 0), (9, 0)]), &Node::Term(0)), 0.2);
-        assert_eq!(cover_density(&doc(&[(3 | 3 << 14, 0)]), &Node::Term(0)), 1.0);
-        assert_eq!(cover_density(&[], &Node::Term(0)), 0.0);
+        assert_eq!(cover_density(&doc(&[(3, 0), (9, 0)]), |p| Node::Term(0).matches(p)), 0.2);
+        assert_eq!(cover_density(&doc(&[(3 | 3 << 14, 0)]), |p| Node::Term(0).matches(p)), 1.0);
+        assert_eq!(cover_density(&[], |p| Node::Term(0).matches(p)), 0.0);
     }
 
     #[test]
     fn words_side_by_side_outrank_words_apart() {
-        let near = cover_density(&doc(&[(1, 0), (2, 1)]), &and());
-        let far = cover_density(&doc(&[(1, 0), (5, 1)]), &and());
+        let near = cover_density(&doc(&[(1, 0), (2, 1)]), |p| and().matches(p));
+        let far = cover_density(&doc(&[(1, 0), (5, 1)]), |p| and().matches(p));
         assert_eq!(near, 0.1);
         assert_eq!(far, (0.1f64 / 4.0) as f32);
-        assert_eq!(cover_density(&doc(&[(1, 0)]), &and()), 0.0, "no cover without both words");
+        assert_eq!(cover_density(&doc(&[(1, 0)]), |p| and().matches(p)), 0.0, "no cover without both words");
     }
 
     #[test]
     fn overlapping_covers_each_count() {
         // a b a: covers [a b] and [b a].
-        let score = cover_density(&doc(&[(1, 0), (2, 1), (3, 0)]), &and());
+        let score = cover_density(&doc(&[(1, 0), (2, 1), (3, 0)]), |p| and().matches(p));
         assert_eq!(score, 0.2);
     }
 }

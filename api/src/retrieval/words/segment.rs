@@ -106,23 +106,32 @@ impl Segment {
     }
 
     /// Scores every chunk that matches `query` and that `visible` lets through into `out`.
-    /// The lexemes' lists are walked together in slot order, so each matching chunk is met
-    /// once with all its query lexemes.
+    /// When the query has lexemes every match must hold, the rarest of them drives the walk
+    /// and the other lists skip ahead to each of its chunks; otherwise (only `or`s) the lists
+    /// are walked together in slot order. Either way each matching chunk is met once, with
+    /// all its query lexemes.
     pub fn rank(&self, query: &Prepared, visible: &dyn Fn(u32, &ChunkKey) -> bool, out: &mut Vec<(f32, ChunkKey)>) {
-        let lists: Vec<(usize, &Postings)> = query
-            .lexemes
+        let mut lists: Vec<(usize, &Postings)> = Vec::with_capacity(query.lexemes.len());
+        for (term, lexeme) in query.lexemes.iter().enumerate() {
+            match self.terms.get(lexeme.as_str()) {
+                Some(postings) => lists.push((term, postings)),
+                // A lexeme every match needs is in none of this segment's chunks.
+                None if query.required & (1 << term) != 0 => return,
+                None => {}
+            }
+        }
+        let driver = lists
             .iter()
-            .enumerate()
-            .filter_map(|(term, lexeme)| self.terms.get(lexeme.as_str()).map(|p| (term, p)))
-            .collect();
+            .filter(|(term, _)| query.required & (1 << term) != 0)
+            .min_by_key(|(_, postings)| postings.slots.len())
+            .map(|(_, postings)| *postings);
         let mut cursors = vec![0usize; lists.len()];
         let mut doc: Vec<Entry> = Vec::new();
-        let next =
-            |cursors: &[usize]| lists.iter().zip(cursors).filter_map(|((_, p), &c)| p.slots.get(c)).min().copied();
-        while let Some(slot) = next(&cursors) {
+        let mut visit = |slot: u32, cursors: &mut [usize]| {
             let mut present = 0u64;
             doc.clear();
             for ((term, postings), cursor) in lists.iter().zip(cursors.iter_mut()) {
+                *cursor = seek(&postings.slots, *cursor, slot);
                 if postings.slots.get(*cursor) == Some(&slot) {
                     present |= 1 << term;
                     let order = query.order[*term];
@@ -131,10 +140,55 @@ impl Segment {
                 }
             }
             let key = &self.keys[(slot - self.base) as usize];
-            if query.tree.matches(present) && visible(slot, key) {
+            if query.matches(present) && visible(slot, key) {
                 doc.sort_unstable();
-                out.push((cover_density(&doc, &query.tree), *key));
+                out.push((cover_density(&doc, |present| query.matches(present)), *key));
+            }
+        };
+        match driver {
+            Some(driver) => {
+                for &slot in &driver.slots {
+                    visit(slot, &mut cursors);
+                }
+            }
+            None => {
+                let next = |cursors: &[usize]| {
+                    lists.iter().zip(cursors).filter_map(|((_, p), &c)| p.slots.get(c)).min().copied()
+                };
+                while let Some(slot) = next(&cursors) {
+                    visit(slot, &mut cursors);
+                }
             }
         }
+    }
+}
+
+/// The first index at or after `from` whose slot is not below `slot`: doubling steps, then a
+/// binary search, so that skipping far is cheap and so is stepping by one.
+fn seek(slots: &[u32], from: usize, slot: u32) -> usize {
+    let (mut low, mut high, mut step) = (from, from, 1);
+    while high < slots.len() && slots[high] < slot {
+        low = high + 1;
+        high += step;
+        step *= 2;
+    }
+    let high = high.min(slots.len());
+    low + slots[low..high].partition_point(|&s| s < slot)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::seek;
+
+    #[test]
+    fn seek_finds_the_first_slot_not_below_the_one_asked_for() {
+        let slots: Vec<u32> = (0..100).map(|i| i * 3).collect();
+        for from in [0, 1, 7, 50, 99, 100] {
+            for slot in [0, 1, 3, 4, 150, 297, 298, 400] {
+                let expected = from.max(slots.partition_point(|&s| s < slot));
+                assert_eq!(seek(&slots, from, slot), expected, "from {from}, slot {slot}");
+            }
+        }
+        assert_eq!(seek(&[], 0, 5), 0);
     }
 }
