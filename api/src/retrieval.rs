@@ -3,6 +3,7 @@
 
 mod cache;
 mod details;
+mod highlight;
 mod hybrid;
 mod search;
 mod vectors;

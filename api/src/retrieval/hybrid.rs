@@ -32,11 +32,11 @@ pub async fn hybrid(
     // The words are ranked (in PostgreSQL or on a blocking thread) while the graph is searched.
     let text = ranked_by_words(pool, words, q, chunks_version, candidates);
     let nearest = vectors.nearest(pool, q.project_id, embedding_version, embedding, candidates as usize);
-    let (text_ranked, nearest) = tokio::try_join!(text, nearest)?;
-    let text_ranked: Vec<ChunkKey> = text_ranked.into_iter().map(|(key, _)| key).collect();
+    let (by_words, nearest) = tokio::try_join!(text, nearest)?;
+    let text_ranked: Vec<ChunkKey> = by_words.chunks.into_iter().map(|(key, _)| key).collect();
     let vector_ranked: Vec<ChunkKey> = nearest.chunks.into_iter().map(|(key, _)| key).collect();
     let fused = fuse(&[text_ranked, vector_ranked]);
-    Ok((details(pool, q, &fused).await?, nearest.version))
+    Ok((details(pool, q, &fused, &by_words.lexemes).await?, nearest.version))
 }
 
 /// Reciprocal rank fusion: each ranking adds 1 / (k + rank) to a chunk's score.

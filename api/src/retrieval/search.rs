@@ -10,15 +10,7 @@ use uuid::Uuid;
 
 use super::details::details;
 use super::vectors::ChunkKey;
-use super::words::{Parsed, WordIndex};
-
-/// Private-use characters around matches in `ts_headline`'s output: they cannot occur in
-/// indexed text (extraction removes them), so after escaping the excerpt they become `<mark>`
-/// tags unambiguously.
-const MARK_START: char = '\u{E000}';
-const MARK_END: char = '\u{E001}';
-pub(super) const HEADLINE_OPTIONS: &str =
-    "StartSel=\u{E000}, StopSel=\u{E001}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \"";
+use super::words::{query_lexemes, Parsed, WordIndex};
 
 /// The query's lexemes as `websearch_to_tsquery` makes them, and the project's documents
 /// whose metadata contains the filter's (when there is one).
@@ -62,6 +54,13 @@ pub struct SearchQuery {
     pub embedding: Option<Vec<f32>>,
 }
 
+/// What ranking by words found: the chunks, best first, with their `ts_rank_cd`, and the
+/// query's lexemes, for the excerpts.
+pub(super) struct WordRanking {
+    pub chunks: Vec<(ChunkKey, f32)>,
+    pub lexemes: Vec<String>,
+}
+
 /// Full-text ranking alone, against the project's chunks as of `version` or later.
 pub async fn search(
     pool: &PgPool,
@@ -69,17 +68,21 @@ pub async fn search(
     q: &SearchQuery,
     version: i64,
 ) -> Result<Vec<RetrievedChunk>, sqlx::Error> {
-    let ranked = ranked_by_words(pool, words, q, version, q.top_k).await?;
-    let scored: Vec<(ChunkKey, f64)> = ranked.into_iter().map(|(key, score)| (key, f64::from(score))).collect();
-    details(pool, q, &scored).await
+    let ranking = ranked_by_words(pool, words, q, version, q.top_k).await?;
+    details(pool, q, &scored(ranking.chunks), &ranking.lexemes).await
 }
 
 /// The same ranking done wholly in PostgreSQL: what `ctxi bench retrieve` measures as direct
 /// SQL beside the API.
 pub async fn search_in_postgres(pool: &PgPool, q: &SearchQuery) -> Result<Vec<RetrievedChunk>, sqlx::Error> {
+    let tsquery: String =
+        sqlx::query_scalar("SELECT websearch_to_tsquery('english', $1)::text").bind(&q.query).fetch_one(pool).await?;
     let ranked = ranked_in_postgres(pool, q, q.top_k).await?;
-    let scored: Vec<(ChunkKey, f64)> = ranked.into_iter().map(|(key, score)| (key, f64::from(score))).collect();
-    details(pool, q, &scored).await
+    details(pool, q, &scored(ranked), &query_lexemes(&tsquery)).await
+}
+
+fn scored(ranked: Vec<(ChunkKey, f32)>) -> Vec<(ChunkKey, f64)> {
+    ranked.into_iter().map(|(key, score)| (key, f64::from(score))).collect()
 }
 
 /// The `limit` chunks that rank best for the query's words by `ts_rank_cd`, best first, with
@@ -90,25 +93,28 @@ pub(super) async fn ranked_by_words(
     q: &SearchQuery,
     version: i64,
     limit: u32,
-) -> Result<Vec<(ChunkKey, f32)>, sqlx::Error> {
+) -> Result<WordRanking, sqlx::Error> {
     let (tsquery, with_metadata): (String, Option<Vec<Uuid>>) =
         sqlx::query_as(PREPARE).bind(&q.query).bind(q.project_id).bind(&q.metadata).fetch_one(pool).await?;
-    let prepared = match Parsed::from_tsquery(&tsquery) {
-        Parsed::Empty => return Ok(Vec::new()),
-        Parsed::Ranked(prepared) => prepared,
+    let lexemes = query_lexemes(&tsquery);
+    let chunks = match Parsed::from_tsquery(&tsquery) {
+        Parsed::Empty => Vec::new(),
         Parsed::Unsupported => {
             words.left_to_postgres();
-            return ranked_in_postgres(pool, q, limit).await;
+            ranked_in_postgres(pool, q, limit).await?
+        }
+        Parsed::Ranked(prepared) => {
+            let allowed = allowed(q.document_ids.as_deref(), with_metadata);
+            match words.top(pool, q.project_id, version, prepared, limit as usize, allowed).await? {
+                Some(ranked) => ranked,
+                None => {
+                    words.left_to_postgres();
+                    ranked_in_postgres(pool, q, limit).await?
+                }
+            }
         }
     };
-    let allowed = allowed(q.document_ids.as_deref(), with_metadata);
-    match words.top(pool, q.project_id, version, prepared, limit as usize, allowed).await? {
-        Some(ranked) => Ok(ranked),
-        None => {
-            words.left_to_postgres();
-            ranked_in_postgres(pool, q, limit).await
-        }
-    }
+    Ok(WordRanking { chunks, lexemes })
 }
 
 /// The documents both filters let through; `None` when neither filters.
@@ -135,31 +141,4 @@ async fn ranked_in_postgres(pool: &PgPool, q: &SearchQuery, limit: u32) -> Resul
         .fetch_all(pool)
         .await?;
     Ok(rows.into_iter().map(|(document, ordinal, score)| ((document, ordinal), score)).collect())
-}
-
-/// Escapes an excerpt for HTML and turns the match sentinels into `<mark>` tags (plain text,
-/// which has none, comes out merely escaped).
-pub(super) fn marked(headline: &str) -> String {
-    let mut out = String::with_capacity(headline.len() + 32);
-    for c in headline.chars() {
-        match c {
-            MARK_START => out.push_str("<mark>"),
-            MARK_END => out.push_str("</mark>"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn excerpts_are_escaped_and_matches_marked() {
-        assert_eq!(marked("a <b> & \u{E000}term\u{E001} end"), "a &lt;b&gt; &amp; <mark>term</mark> end");
-    }
 }

@@ -85,6 +85,12 @@ pub enum Parsed {
     Unsupported,
 }
 
+/// The lexemes of `websearch_to_tsquery(…)::text` a match may hold (not those negated), for
+/// marking them in excerpts.
+pub fn query_lexemes(tsquery: &str) -> Vec<String> {
+    parse::positive_lexemes(tsquery)
+}
+
 impl Parsed {
     /// Reads `websearch_to_tsquery(…)::text`.
     pub fn from_tsquery(text: &str) -> Self {

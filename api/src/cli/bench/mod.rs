@@ -15,7 +15,7 @@ mod stats;
 mod sweep;
 mod target;
 mod vectors;
-mod words;
+pub(crate) mod words;
 mod workload;
 
 use std::process::ExitCode;

@@ -84,6 +84,44 @@ pub fn tsquery(text: &str) -> Result<Option<Query>, ()> {
     Ok(Some(Query { lexemes: parser.lexemes, tree }))
 }
 
+/// The lexemes of a query's text a match may hold, for marking them in excerpts: all but
+/// those under a `!`, each once.
+pub fn positive_lexemes(text: &str) -> Vec<String> {
+    let mut lexemes = Vec::new();
+    let mut rest = text;
+    let (mut depth, mut negated_from, mut negate_next) = (0usize, None, false);
+    while let Some(c) = rest.chars().next() {
+        match c {
+            '\'' => {
+                let Some((lexeme, after)) = quoted(rest) else { break };
+                if !negate_next && negated_from.is_none() && !lexemes.contains(&lexeme) {
+                    lexemes.push(lexeme);
+                }
+                negate_next = false;
+                rest = after;
+                continue;
+            }
+            '!' => negate_next = true,
+            '(' => {
+                depth += 1;
+                if negate_next && negated_from.is_none() {
+                    negated_from = Some(depth);
+                }
+                negate_next = false;
+            }
+            ')' => {
+                if negated_from == Some(depth) {
+                    negated_from = None;
+                }
+                depth = depth.saturating_sub(1);
+            }
+            _ => {}
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    lexemes
+}
+
 struct Parser<'a> {
     rest: &'a str,
     lexemes: Vec<String>,
@@ -172,6 +210,13 @@ mod tests {
         let q = tsquery("( 'a' | 'b' ) & 'a'").unwrap().unwrap();
         assert_eq!(q.lexemes, ["a", "b"]);
         assert_eq!(q.tree, Node::And(Box::new(Node::Or(term(0), term(1))), term(0)));
+    }
+
+    #[test]
+    fn positive_lexemes_leave_out_what_is_negated() {
+        let text = "'x' | 'y' & !'w' & 'p' <-> 'q' & !( 'a' <-> ( 'b' | 'c' ) ) & 'x' & 'd':*";
+        assert_eq!(positive_lexemes(text), ["x", "y", "p", "q", "d"]);
+        assert!(positive_lexemes("").is_empty());
     }
 
     #[test]
