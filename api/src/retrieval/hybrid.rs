@@ -17,8 +17,9 @@ const RRF_K: f64 = 60.0;
 /// Candidates taken from each ranking per result asked for.
 const CANDIDATES_PER_RESULT: u32 = 4;
 /// Ranks by both, fuses, and returns the best `top_k` with their text, and the version of the
-/// project's vectors they were ranked against (older than `embedding_version` when another
-/// request was still loading the change: such an answer must not be cached as the newer one).
+/// project's vectors they were ranked against. `versions` are the project's chunks' and
+/// vectors' versions as the request read them; the vectors' answer may be older when another
+/// request was still loading the change: such an answer must not be cached as the newer one.
 pub async fn hybrid(
     pool: &PgPool,
     words: &WordIndex,
