@@ -48,7 +48,7 @@ pub async fn retrieve(
     let screened = match &query.embedding {
         Some(embedding) => {
             let versions = Versions::read(&state, id).await?;
-            screen_query_embedding(&state, id, embedding, &versions).await?;
+            screen_query_embedding(embedding, &versions)?;
             Some(versions)
         }
         None => None,
@@ -78,38 +78,37 @@ pub async fn retrieve(
     Ok(written(StatusCode::OK, position, RetrieveResponse { results: results?.as_ref().clone() }))
 }
 
-/// The positions of the last changes to a project's chunks and to its vectors, and the
-/// vectors' norm statistics.
+/// The positions of the last changes to a project's chunks and to its vectors, the vectors'
+/// norm statistics and the project's settings: what screening a query embedding needs, in the
+/// same round trip.
 struct Versions {
     chunks: i64,
     embeddings: i64,
     stats: Option<serde_json::Value>,
+    settings: Option<serde_json::Value>,
 }
 
 impl Versions {
     async fn read(state: &AppState, project_id: Uuid) -> Result<Self, ApiError> {
-        let (chunks, embeddings, stats): (Option<i64>, Option<i64>, Option<serde_json::Value>) = sqlx::query_as(
-            "SELECT p.version, e.version, e.stats
+        type Row = (Option<i64>, Option<i64>, Option<serde_json::Value>, Option<serde_json::Value>);
+        let (chunks, embeddings, stats, settings): Row = sqlx::query_as(
+            "SELECT p.version, e.version, e.stats, s.settings
                FROM (SELECT $1::uuid AS project_id) AS k
                LEFT JOIN project_versions p USING (project_id)
-               LEFT JOIN embedding_versions e USING (project_id)",
+               LEFT JOIN embedding_versions e USING (project_id)
+               LEFT JOIN project_settings s USING (project_id)",
         )
         .bind(project_id)
         .fetch_one(&state.pool)
         .await?;
-        Ok(Self { chunks: chunks.unwrap_or(0), embeddings: embeddings.unwrap_or(0), stats })
+        Ok(Self { chunks: chunks.unwrap_or(0), embeddings: embeddings.unwrap_or(0), stats, settings })
     }
 }
 
 /// Vector-injection defence on the query embedding too: the project's dimension, finite
 /// components, a norm like the project's.
-async fn screen_query_embedding(
-    state: &AppState,
-    project_id: Uuid,
-    embedding: &[f32],
-    versions: &Versions,
-) -> Result<(), ApiError> {
-    let settings = super::settings::current(state, project_id).await?;
+fn screen_query_embedding(embedding: &[f32], versions: &Versions) -> Result<(), ApiError> {
+    let settings = super::settings::parsed(versions.settings.clone())?;
     let Some(dimension) = settings.embedding_dimension else {
         return Err(ApiError::invalid(
             "query_embedding",

@@ -69,14 +69,19 @@ fn word<T: DeserializeOwned>(field: &str, raw: &str, expected: &str) -> Result<T
         .map_err(|_| ApiError::invalid(field, format!("must be one of {expected}")))
 }
 
-pub async fn current(state: &AppState, project_id: Uuid) -> Result<ProjectSettings, ApiError> {
+async fn current(state: &AppState, project_id: Uuid) -> Result<ProjectSettings, ApiError> {
     let row: Option<(serde_json::Value,)> =
         sqlx::query_as("SELECT settings FROM project_settings WHERE project_id = $1")
             .bind(project_id)
             .fetch_optional(&state.pool)
             .await?;
+    parsed(row.map(|(json,)| json))
+}
+
+/// A project's settings from their read-model row, the defaults when it has none.
+pub fn parsed(row: Option<serde_json::Value>) -> Result<ProjectSettings, ApiError> {
     match row {
-        Some((json,)) => serde_json::from_value(json).map_err(|e| ApiError::internal(&e)),
+        Some(json) => serde_json::from_value(json).map_err(|e| ApiError::internal(&e)),
         None => Ok(ProjectSettings::default()),
     }
 }
