@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::details::details;
 use super::vectors::ChunkKey;
-use super::words::{query_lexemes, Parsed, WordIndex};
+use super::words::{plain_tsquery, query_lexemes, Parsed, WordIndex};
 
 /// The query's lexemes as `websearch_to_tsquery` makes them, and the project's documents
 /// whose metadata contains the filter's (when there is one).
@@ -94,8 +94,11 @@ pub(super) async fn ranked_by_words(
     version: i64,
     limit: u32,
 ) -> Result<WordRanking, sqlx::Error> {
-    let (tsquery, with_metadata): (String, Option<Vec<Uuid>>) =
-        sqlx::query_as(PREPARE).bind(&q.query).bind(q.project_id).bind(&q.metadata).fetch_one(pool).await?;
+    // Most queries are plain words, parsed here: one round trip less.
+    let (tsquery, with_metadata): (String, Option<Vec<Uuid>>) = match plain_tsquery(&q.query) {
+        Some(tsquery) if q.metadata.is_none() => (tsquery, None),
+        _ => sqlx::query_as(PREPARE).bind(&q.query).bind(q.project_id).bind(&q.metadata).fetch_one(pool).await?,
+    };
     let lexemes = query_lexemes(&tsquery);
     let chunks = match Parsed::from_tsquery(&tsquery) {
         Parsed::Empty => Vec::new(),

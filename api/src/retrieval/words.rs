@@ -6,7 +6,8 @@
 //! and re-sorting each `tsvector`), which two cores cannot do 200 times a second. Here the
 //! matching chunks are found by walking the query lexemes' lists together and each is scored
 //! from a few positions held in memory. PostgreSQL still turns text into lexemes (chunks'
-//! `tsvector`s, `websearch_to_tsquery`), so words match exactly as before.
+//! `tsvector`s, `websearch_to_tsquery`), so words match exactly as before; a query of plain
+//! words alone is turned into lexemes here, as PostgreSQL would (`plain.rs`).
 //!
 //! Queries with phrases, negation or prefixes are left to PostgreSQL, as are all queries of a
 //! project while its index is first read (if that takes longer than [`FIRST_LOAD_WAIT`]).
@@ -16,6 +17,7 @@
 
 mod load;
 mod parse;
+mod plain;
 mod rank;
 mod segment;
 mod snapshot;
@@ -35,6 +37,8 @@ use crate::metrics::Metrics;
 use load::Change;
 use rank::Node;
 use snapshot::{Documents, Snapshot};
+
+pub use plain::plain_tsquery;
 
 /// How long the request that starts a project's first read waits for it before PostgreSQL
 /// ranks instead. A small project's read takes a few milliseconds; 100k chunks take seconds.
