@@ -44,6 +44,7 @@ struct Inner {
     http_request_duration: Family<RouteLabels, Histogram>,
     events_appended: Counter,
     append_conflicts: Counter,
+    append_duration: Histogram,
     idempotent_replays: Counter,
     projector_position: Family<ProjectorLabels, Gauge>,
     projector_lag: Family<ProjectorLabels, Gauge>,
@@ -110,6 +111,14 @@ impl Metrics {
             "Appends rejected because a stream had moved on (optimistic concurrency)",
             append_conflicts.clone(),
         );
+        let append_duration = Histogram::new(LATENCY_BUCKETS);
+        registry.register_with_unit(
+            "event_store_append_duration",
+            "Time to append to the event store, committed and flushed to disk (or refused): \
+             what every command, and every metered retrieval, waits for",
+            Unit::Seconds,
+            append_duration.clone(),
+        );
         let idempotent_replays = Counter::default();
         registry.register(
             "idempotent_replays",
@@ -150,6 +159,7 @@ impl Metrics {
             http_request_duration,
             events_appended,
             append_conflicts,
+            append_duration,
             idempotent_replays,
             projector_position,
             projector_lag,
@@ -189,8 +199,9 @@ impl Metrics {
         self.0.http_requests.get_or_create(&RequestLabels { route, method, status }).inc();
     }
 
-    /// Counts the outcome of appending `events` events.
-    fn record_append(&self, events: usize, outcome: &Result<Committed, AppendError>) {
+    /// Counts the outcome of appending `events` events, which took `elapsed`.
+    fn record_append(&self, events: usize, outcome: &Result<Committed, AppendError>, elapsed: Duration) {
+        self.0.append_duration.observe(elapsed.as_secs_f64());
         match outcome {
             Ok(committed) if committed.replayed => self.record_replay(),
             Ok(_) => {

@@ -32,8 +32,9 @@ impl<S> MeteredStore<S> {
 impl<S: EventStore> EventStore for MeteredStore<S> {
     async fn append(&self, request: AppendRequest) -> Result<Committed, AppendError> {
         let events = request.streams.iter().map(|s| s.events.len()).sum();
+        let started = std::time::Instant::now();
         let outcome = self.inner.append(request).await;
-        self.metrics.record_append(events, &outcome);
+        self.metrics.record_append(events, &outcome, started.elapsed());
         outcome
     }
 

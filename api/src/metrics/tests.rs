@@ -58,6 +58,8 @@ async fn metered_store_counts_appends_conflicts_and_replays() {
     assert!(has_line(&text, "events_appended_total 3"), "{text}");
     assert!(has_line(&text, "append_conflicts_total 1"), "{text}");
     assert!(has_line(&text, "idempotent_replays_total 2"), "{text}");
+    // Every call of `append` is timed, whatever its outcome: five.
+    assert!(has_line(&text, "event_store_append_duration_seconds_count 5"), "{text}");
 }
 
 #[tokio::test]

@@ -20,7 +20,7 @@ use super::populate::populate;
 use super::ranking;
 use super::server::Server;
 use super::sweep::{sweep, Limits};
-use super::target::{cache_lookups, Target};
+use super::target::{cache_lookups, Appends, Target};
 
 const SEED: u64 = 0xC0FFEE;
 /// Connections of the direct-SQL client: as many as `ctxi serve` has.
@@ -89,10 +89,12 @@ pub async fn run(db: &TestDatabase, options: Options) -> anyhow::Result<()> {
     println!("\n{rate:.0} requests/s for {}s, open loop, every query distinct, top_k 5", seconds.as_secs());
     println!("{:<22}{}", "", Summary::HEADER);
     let before = cache_lookups(&http, &server.base).await?;
+    let appends = Appends::read(&http, &server.base).await?;
     let cpu = CpuMark::now(server.pid());
     let through_api = api.at_rate(&fresh, rate, seconds, c).await;
     let cpu = cpu.report(server.pid());
     let after = cache_lookups(&http, &server.base).await?;
+    let appends = Appends::read(&http, &server.base).await?.since(appends);
     let sql_cpu = CpuMark::now(server.pid());
     let direct = sql.at_rate(&fresh, rate, seconds, c).await;
     let sql_cpu = sql_cpu.report(server.pid());
@@ -101,6 +103,7 @@ pub async fn run(db: &TestDatabase, options: Options) -> anyhow::Result<()> {
     println!("{:<22}{cpu} (during the API run)", "");
     println!("{:<22}{sql_cpu} (during the direct SQL run)", "");
     println!("{:<22}cache hits {}", "", hit_share(before, after));
+    println!("{:<22}{appends} (during the API run)", "");
 
     let one_by_one = queries.take(&vocab, SEQUENTIAL);
     println!("\n{SEQUENTIAL} distinct queries one at a time (no queueing); first the floor: a GET of the project");

@@ -128,6 +128,32 @@ pub async fn rankings_in_memory(http: &reqwest::Client, base: &str) -> anyhow::R
     counter(http, base, "retrieval_word_rankings", "by=\"memory\"").await
 }
 
+/// Appends to the event store the server has timed so far (during retrieval, the metering's
+/// group commits): all of them, and those that took longer than 50 ms.
+#[derive(Debug, Clone, Copy)]
+pub struct Appends {
+    all: f64,
+    slow: f64,
+}
+
+impl Appends {
+    pub async fn read(http: &reqwest::Client, base: &str) -> anyhow::Result<Self> {
+        let name = "event_store_append_duration_seconds";
+        let all = counter(http, base, &format!("{name}_count"), "").await?;
+        let fast = counter(http, base, &format!("{name}_bucket"), "le=\"0.05\"").await?;
+        Ok(Self { all, slow: all - fast })
+    }
+
+    /// The appends since `before`, for the report.
+    pub fn since(&self, before: Appends) -> String {
+        format!(
+            "appends to the event store: {:.0}, {:.0} of them over 50 ms",
+            self.all - before.all,
+            self.slow - before.slow
+        )
+    }
+}
+
 /// The sum of a counter's series whose labels include `label`, from the server's `/metrics`.
 async fn counter(http: &reqwest::Client, base: &str, name: &str, label: &str) -> anyhow::Result<f64> {
     let text = http.get(format!("{base}/metrics")).send().await?.text().await?;

@@ -34,7 +34,7 @@ use super::populate::populate;
 use super::retrieve::{pool, settle, skip_ingestion};
 use super::server::{Server, Tenant};
 use super::sweep::{sweep, Limits};
-use super::target::Target;
+use super::target::{Appends, Target};
 use crate::config::DatabaseArgs;
 use crate::retrieval::VectorIndex;
 
@@ -268,10 +268,12 @@ async fn through_api(
     println!("{:<30}{}", "", Summary::HEADER);
     for (name, target) in [("API, vectors only", &vectors_only), ("API, vectors + words", &hybrid)] {
         let fresh = Arc::new(queries.take(&vocab, (rate * seconds.as_secs_f64()).round() as usize));
+        let appends = Appends::read(http, &server.base).await?;
         let cpu = CpuMark::now(server.pid());
         let summary = target.at_rate(&fresh, rate, seconds, c).await;
         println!("{name:<30}{}", summary.row(rate));
         println!("{:<30}{} (server)", "", cpu.report(server.pid()));
+        println!("{:<30}{}", "", Appends::read(http, &server.base).await?.since(appends));
     }
 
     let limits = Limits { p99_ms: 25.0, min_achieved: 0.95 };
