@@ -63,9 +63,9 @@ impl Segment {
         let mut keys = Vec::new();
         for segment in segments {
             for (i, key) in segment.keys.iter().enumerate() {
-                let slot = segment.base + i as u32;
-                renumbered.push(keep(slot).then(|| base + keys.len() as u32));
-                if keep(slot) {
+                let kept = keep(segment.base + i as u32);
+                renumbered.push(kept.then(|| base + keys.len() as u32));
+                if kept {
                     keys.push(*key);
                 }
             }
