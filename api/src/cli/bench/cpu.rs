@@ -1,5 +1,6 @@
 //! CPU time from `/proc`, to say where a bench's time went: the server process, the bench
-//! itself (the load generator), and the whole machine (the rest is PostgreSQL, mostly).
+//! itself (the load generator), and the whole machine (the rest is PostgreSQL, mostly); and
+//! the server's resident memory, to say what its in-memory indexes hold.
 //!
 //! Linux only; elsewhere the figures are simply missing. Times are in clock ticks of 1/100 s,
 //! the `USER_HZ` every mainstream Linux build uses.
@@ -16,6 +17,18 @@ fn process_seconds(pid: u32) -> Option<f64> {
     let user: f64 = fields.get(11)?.parse().ok()?;
     let system: f64 = fields.get(12)?.parse().ok()?;
     Some((user + system) / TICKS_PER_SECOND)
+}
+
+/// A line for the report: the resident memory of process `pid` (`VmRSS`), or why it is missing.
+pub fn resident(pid: Option<u32>) -> String {
+    let kilobytes = pid.and_then(|pid| {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+        line.split_whitespace().nth(1)?.parse::<f64>().ok()
+    });
+    kilobytes.map_or("ctxi serve resident memory: unknown".to_owned(), |kb| {
+        format!("ctxi serve resident memory: {:.0} MB", kb / 1024.0)
+    })
 }
 
 /// Busy and total CPU seconds of the whole machine, summed over cores.

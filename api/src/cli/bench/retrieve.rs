@@ -14,7 +14,7 @@ use sqlx::{ConnectOptions, PgPool};
 use uuid::Uuid;
 
 use super::corpus::{Queries, Vocabulary};
-use super::cpu::CpuMark;
+use super::cpu::{self, CpuMark};
 use super::load::{LoadArgs, Summary};
 use super::populate::populate;
 use super::ranking;
@@ -82,7 +82,9 @@ pub async fn run(db: &TestDatabase, options: Options) -> anyhow::Result<()> {
     let sql = Target::Sql { pool: pool(db, SQL_CONNECTIONS).await?, project: tenant.project_id };
     let (rate, seconds, c) = (options.load.rate, Duration::from_secs(options.load.seconds), options.load.concurrency);
 
+    println!("{} before the first query", cpu::resident(server.pid()));
     ranking::wait_for_server(&api, &http, &server.base, &sample).await?;
+    println!("{} with the word index read", cpu::resident(server.pid()));
     let warm = Arc::new(queries.take(&vocab, (rate * 3.0) as usize));
     api.at_rate(&warm, rate, Duration::from_secs(3), c).await;
     let fresh = Arc::new(queries.take(&vocab, (rate * seconds.as_secs_f64()).round() as usize));

@@ -28,7 +28,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::corpus::{Queries, Rng, Vocabulary};
-use super::cpu::CpuMark;
+use super::cpu::{self, CpuMark};
 use super::load::{LoadArgs, Summary};
 use super::populate::populate;
 use super::retrieve::{pool, settle, skip_ingestion};
@@ -246,9 +246,10 @@ async fn through_api(
     let (vectors_only, hybrid) = (target(false), target(true));
     // The first query loads the project and is answered by the exact scan; the graph is built
     // behind it, competing for the cores. Wait until the server reports it built.
+    println!("\n{} before the first query", cpu::resident(server.pid()));
     let started = Instant::now();
     vectors_only.one_by_one(&["first".to_owned()]).await;
-    println!("\nthe server loaded the project's vectors in {:.1} s", started.elapsed().as_secs_f64());
+    println!("the server loaded the project's vectors in {:.1} s", started.elapsed().as_secs_f64());
     let started = Instant::now();
     while graphs_built(http, &server.base).await? < 1.0 {
         anyhow::ensure!(
@@ -259,6 +260,7 @@ async fn through_api(
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     println!("the server built its graph {:.1} s later", started.elapsed().as_secs_f64());
+    println!("{} with the graph built and the word index read", cpu::resident(server.pid()));
 
     let vocab = Vocabulary::new(10);
     let mut queries = Queries::new(SEED);
