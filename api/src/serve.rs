@@ -127,6 +127,8 @@ async fn serve(
         cache: crate::retrieval::ResultCache::default(),
         commands,
     };
+    let idle = std::time::Duration::from_secs(settings.index_idle_minutes.max(1).saturating_mul(60));
+    tokio::spawn(crate::retrieval::drop_idle_indexes(state.words.clone(), state.vectors.clone(), idle));
     let app = crate::http::app(Arc::new(state), &settings.web_dir);
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await

@@ -31,6 +31,7 @@ const KEYS: &[&str] = &[
     "session_ttl_hours",
     "log_format",
     "request_timeout_secs",
+    "index_idle_minutes",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -54,6 +55,9 @@ pub struct ServeSettings {
     pub log_format: LogFormat,
     /// How long the server works on a request before giving up on it.
     pub request_timeout_secs: u64,
+    /// How long a project's in-memory retrieval indexes (words, vectors) are kept unused
+    /// before they are dropped; the next query reads them again.
+    pub index_idle_minutes: u64,
 }
 
 impl Default for ServeSettings {
@@ -68,6 +72,7 @@ impl Default for ServeSettings {
             session_ttl_hours: 24 * 7,
             log_format: LogFormat::Json,
             request_timeout_secs: 30,
+            index_idle_minutes: 30,
         }
     }
 }
@@ -140,6 +145,7 @@ pub struct Overrides {
     pub session_ttl_hours: Option<u64>,
     pub log_format: Option<LogFormat>,
     pub request_timeout_secs: Option<u64>,
+    pub index_idle_minutes: Option<u64>,
 }
 
 /// Why the settings could not be loaded; the message names each bad key and where it came from.
@@ -262,6 +268,7 @@ impl Provider for &Overrides {
             session_ttl_hours,
             log_format,
             request_timeout_secs,
+            index_idle_minutes,
         } = self;
         let path = |p: &PathBuf| Value::from(p.to_string_lossy().into_owned());
         let secret = |s: &Secret| Value::from(s.expose());
@@ -275,6 +282,7 @@ impl Provider for &Overrides {
             ("session_ttl_hours", session_ttl_hours.map(Value::from)),
             ("log_format", log_format.map(|f| Value::from(f.as_str()))),
             ("request_timeout_secs", request_timeout_secs.map(Value::from)),
+            ("index_idle_minutes", index_idle_minutes.map(Value::from)),
         ];
         let dict = values.into_iter().filter_map(|(key, value)| Some((key.to_owned(), value?))).collect();
         Ok(Profile::Default.collect(dict))

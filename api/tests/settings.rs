@@ -48,7 +48,7 @@ fn defaults_apply_without_file_environment_or_flags() {
     assert_eq!(settings.listen, "127.0.0.1:8080".parse::<SocketAddr>().unwrap());
     assert_eq!(settings.data_dir, PathBuf::from("data"));
     assert_eq!(settings.web_dir, PathBuf::from("web-yew/dist"));
-    assert_eq!((settings.session_ttl_hours, settings.request_timeout_secs), (168, 30));
+    assert_eq!((settings.session_ttl_hours, settings.request_timeout_secs, settings.index_idle_minutes), (168, 30, 30));
     assert_eq!(settings.log_format, LogFormat::Json);
     assert!(settings.database_url.is_none() && settings.kek.is_none() && settings.public_url.is_none());
     assert!(!settings.secure_cookies());
@@ -66,6 +66,7 @@ fn every_setting_can_come_from_the_environment() {
         ("CTXI_SESSION_TTL_HOURS", "12"),
         ("CTXI_LOG_FORMAT", "text"),
         ("CTXI_REQUEST_TIMEOUT_SECS", "5"),
+        ("CTXI_INDEX_IDLE_MINUTES", "90"),
     ]);
     let settings = load_from(None, vars, &Overrides::default()).unwrap();
     assert_eq!(
@@ -80,6 +81,7 @@ fn every_setting_can_come_from_the_environment() {
             session_ttl_hours: 12,
             log_format: LogFormat::Text,
             request_timeout_secs: 5,
+            index_idle_minutes: 90,
         }
     );
     assert!(settings.secure_cookies());
@@ -132,6 +134,7 @@ fn every_flag_overrides_the_environment() {
         session_ttl_hours: Some(2),
         log_format: Some(LogFormat::Text),
         request_timeout_secs: Some(3),
+        index_idle_minutes: Some(4),
     };
     let settings = load_from(None, vars, &flags).unwrap();
     assert_eq!(
@@ -146,6 +149,7 @@ fn every_flag_overrides_the_environment() {
             session_ttl_hours: 2,
             log_format: LogFormat::Text,
             request_timeout_secs: 3,
+            index_idle_minutes: 4,
         }
     );
     assert!(!settings.secure_cookies(), "plain HTTP");

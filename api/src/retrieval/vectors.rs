@@ -17,13 +17,14 @@ mod snapshot;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::Duration;
 
 use sqlx::PgPool;
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
+use super::held::HeldProjects;
 use crate::metrics::Metrics;
 use load::Change;
 pub use snapshot::{ChunkKey, Snapshot};
@@ -31,7 +32,7 @@ pub use snapshot::{ChunkKey, Snapshot};
 /// Every project's vectors this instance has needed; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct VectorIndex {
-    projects: Arc<Mutex<HashMap<Uuid, Arc<Held>>>>,
+    projects: Arc<HeldProjects<Held>>,
     metrics: Metrics,
 }
 
@@ -89,6 +90,11 @@ impl VectorIndex {
         Self { projects: Arc::default(), metrics }
     }
 
+    /// Forgets the projects no request has searched for `idle`; returns how many.
+    pub fn drop_idle(&self, idle: Duration) -> usize {
+        self.projects.drop_idle(idle)
+    }
+
     /// Most work per query (rows × dimension) left to the exact scan before the graph.
     pub fn default_exact_max_work() -> usize {
         snapshot::EXACT_MAX_WORK
@@ -104,8 +110,7 @@ impl VectorIndex {
     /// The project's snapshot as of `version` or later, updating it if this instance holds an
     /// older one and no other request is updating it already; if one is, the current snapshot.
     pub async fn snapshot(&self, pool: &PgPool, project_id: Uuid, version: i64) -> Result<Arc<Snapshot>, sqlx::Error> {
-        let held =
-            Arc::clone(self.projects.lock().unwrap_or_else(PoisonError::into_inner).entry(project_id).or_default());
+        let held = self.projects.get(project_id);
         let current = held.current();
         if current.loaded() && current.version() >= version {
             return Ok(current);

@@ -24,14 +24,15 @@ mod snapshot;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::collections::HashSet;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use sqlx::PgPool;
 use tokio::sync::OwnedMutexGuard;
 use uuid::Uuid;
 
+use super::held::HeldProjects;
 use super::vectors::ChunkKey;
 use crate::metrics::Metrics;
 use load::Change;
@@ -109,7 +110,7 @@ impl Parsed {
 /// Every project's full-text index this instance has needed; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct WordIndex {
-    projects: Arc<Mutex<HashMap<Uuid, Arc<Held>>>>,
+    projects: Arc<HeldProjects<Held>>,
     metrics: Metrics,
 }
 
@@ -139,6 +140,11 @@ impl WordIndex {
     /// An index that counts where rankings ran in `metrics`.
     pub fn new(metrics: Metrics) -> Self {
         Self { projects: Arc::default(), metrics }
+    }
+
+    /// Forgets the projects no request has ranked for `idle`; returns how many.
+    pub fn drop_idle(&self, idle: Duration) -> usize {
+        self.projects.drop_idle(idle)
     }
 
     /// Counts a ranking PostgreSQL did instead.
@@ -178,8 +184,7 @@ impl WordIndex {
         project_id: Uuid,
         version: i64,
     ) -> Result<Option<Arc<Snapshot>>, sqlx::Error> {
-        let held =
-            Arc::clone(self.projects.lock().unwrap_or_else(PoisonError::into_inner).entry(project_id).or_default());
+        let held = self.projects.get(project_id);
         let current = held.current();
         if holds(&current, version) {
             return Ok(Some(current));
