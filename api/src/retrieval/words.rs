@@ -234,6 +234,11 @@ impl WholeIndex {
     pub fn top(&self, query: &Prepared, k: usize) -> Vec<(ChunkKey, f32)> {
         self.0.top(query, k, None)
     }
+
+    /// Bytes the index holds on the heap, about.
+    pub fn heap_bytes(&self) -> usize {
+        self.0.heap_bytes()
+    }
 }
 
 /// Brings the project's snapshot to `version` or later (unless another update already did)

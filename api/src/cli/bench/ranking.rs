@@ -28,10 +28,11 @@ pub async fn in_process(pool: &PgPool, project: Uuid, queries: &[String]) -> any
     timings.sort_unstable();
     let at = |p: f64| timings.get(((timings.len() as f64 - 1.0) * p).round() as usize).map_or(f64::NAN, ms);
     println!(
-        "word index in this process: {} chunks read in {:.1} s; ranking alone, {} of {} sample queries \
+        "word index in this process: {} chunks read in {:.1} s, {:.0} MB on the heap; ranking alone, {} of {} sample queries \
          (the rest have phrases or only stop words): p50 {:.3} ms, p90 {:.3}, p99 {:.3}, max {:.3}",
         index.len(),
         read.as_secs_f64(),
+        index.heap_bytes() as f64 / 1e6,
         timings.len(),
         queries.len(),
         at(0.5),

@@ -33,6 +33,18 @@ impl Postings {
         self.ends.push(self.positions.len() as u32);
     }
 
+    /// Spare capacity given back: built by pushing, the lists would hold up to twice their
+    /// length for as long as the segment lives.
+    fn shrink(&mut self) {
+        self.slots.shrink_to_fit();
+        self.ends.shrink_to_fit();
+        self.positions.shrink_to_fit();
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.slots.capacity() * 4 + self.ends.capacity() * 4 + self.positions.capacity() * size_of::<Position>()
+    }
+
     fn positions(&self, i: usize) -> &[Position] {
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
         &self.positions[start..self.ends[i] as usize]
@@ -50,7 +62,7 @@ impl Segment {
                 segment.terms.entry(lexeme.into_boxed_str()).or_default().push(slot, &positions);
             }
         }
-        segment
+        segment.shrunk()
     }
 
     /// The chunks of `segments` (consecutive, oldest first) for which `keep(slot)` holds, in
@@ -84,7 +96,22 @@ impl Segment {
                 }
             }
         }
-        Self { base, keys, terms }
+        Self { base, keys, terms }.shrunk()
+    }
+
+    fn shrunk(mut self) -> Self {
+        self.keys.shrink_to_fit();
+        self.terms.shrink_to_fit();
+        self.terms.values_mut().for_each(Postings::shrink);
+        self
+    }
+
+    /// Bytes this segment holds on the heap, about (the hash table's own overhead aside).
+    pub fn heap_bytes(&self) -> usize {
+        let entry = size_of::<(Box<str>, Postings)>();
+        self.keys.capacity() * size_of::<ChunkKey>()
+            + self.terms.capacity() * entry
+            + self.terms.iter().map(|(lexeme, postings)| lexeme.len() + postings.heap_bytes()).sum::<usize>()
     }
 
     pub fn base(&self) -> u32 {

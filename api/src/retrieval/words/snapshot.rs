@@ -43,6 +43,12 @@ impl Snapshot {
         self.live.len() - self.dead
     }
 
+    /// Bytes this snapshot holds on the heap, about (its segments are shared with the
+    /// snapshots before and after it).
+    pub fn heap_bytes(&self) -> usize {
+        self.live.capacity() + self.segments.iter().map(|s| s.heap_bytes()).sum::<usize>()
+    }
+
     #[cfg(test)]
     pub fn segments(&self) -> usize {
         self.segments.len()
