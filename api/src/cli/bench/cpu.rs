@@ -41,6 +41,22 @@ fn machine_seconds() -> Option<(f64, f64)> {
     Some(((total - idle) / TICKS_PER_SECOND, total / TICKS_PER_SECOND))
 }
 
+/// Waits until the machine is quiet (less than a quarter of a core busy over 250 ms), at most
+/// `longest`: what one measurement leaves behind (autovacuum, a projector catching up after an
+/// overload) must not bill the next. Returns how long it waited.
+pub async fn wait_for_quiet(longest: std::time::Duration) -> std::time::Duration {
+    let started = Instant::now();
+    while started.elapsed() < longest {
+        let Some((busy0, _)) = machine_seconds() else { break };
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        let Some((busy, _)) = machine_seconds() else { break };
+        if (busy - busy0) / 0.25 < 0.25 {
+            break;
+        }
+    }
+    started.elapsed()
+}
+
 /// A reading taken at the start of a measurement.
 #[derive(Debug, Clone, Copy)]
 pub struct CpuMark {

@@ -14,8 +14,11 @@ use super::target::Target;
 const MAX_RATE: f64 = 12_800.0;
 /// Below this the search gives up looking for a passing rate.
 const MIN_RATE: f64 = 25.0;
-/// Quiet time between steps, so one step's backlog (metering, vacuum) does not bill the next.
+/// Quiet time between steps, so one step's backlog (metering, vacuum) does not bill the next:
+/// at least this, then until the machine is quiet (at most [`MAX_SETTLE`]).
 const PAUSE: Duration = Duration::from_secs(2);
+/// Longest wait for the machine to be quiet before a step.
+const MAX_SETTLE: Duration = Duration::from_secs(30);
 
 /// What a step must meet to count as sustained.
 #[derive(Debug, Clone, Copy)]
@@ -63,6 +66,10 @@ pub async fn sweep(
             let queries = book(rate);
             async move {
                 tokio::time::sleep(PAUSE).await;
+                let settled = super::cpu::wait_for_quiet(MAX_SETTLE).await;
+                if settled > Duration::from_secs(1) {
+                    println!("(waited {:.1} s for the machine to be quiet)", settled.as_secs_f64());
+                }
                 let summary = target.at_rate(&queries, rate, step, concurrency).await;
                 let (met, kept_up) = (limits.met(&summary, rate), limits.kept_up(&summary, rate));
                 let verdict = match (met, kept_up) {
