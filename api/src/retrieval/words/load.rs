@@ -4,7 +4,7 @@
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::parse;
+use super::parse::Tsvector;
 use super::segment::Indexed;
 
 /// A project's chunks as of `version`: those of the documents indexed after the version it
@@ -55,7 +55,7 @@ impl Change {
 }
 
 fn indexed((document, ordinal, tsv): (Uuid, i32, String)) -> Result<Indexed, sqlx::Error> {
-    let lexemes = parse::tsvector(&tsv)
+    let tsvector = Tsvector::new(tsv)
         .ok_or_else(|| sqlx::Error::Protocol(format!("chunk {document}/{ordinal}: unreadable tsvector")))?;
-    Ok(((document, ordinal), lexemes))
+    Ok(((document, ordinal), tsvector))
 }

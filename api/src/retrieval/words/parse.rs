@@ -1,17 +1,39 @@
 //! PostgreSQL's text forms of `tsvector` and `tsquery`, read back: PostgreSQL stays the one
 //! that turns words into lexemes (its parser and `english` stemmer), this index only ranks.
 
+use std::borrow::Cow;
+
 use super::rank::{Node, Position};
 
-/// A chunk's `tsvector` as `(lexeme, positions)` in the order PostgreSQL prints it, which is
-/// its sort order (bytewise). `None` if the text is not a `tsvector`'s output.
-pub fn tsvector(text: &str) -> Option<Vec<(String, Vec<Position>)>> {
-    let mut entries = Vec::new();
+/// A chunk's `tsvector` as PostgreSQL prints it, checked readable: kept as text until the
+/// index is built from it, rather than as a string and a list per lexeme (for 100k chunks,
+/// millions of small allocations at once).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tsvector(Box<str>);
+
+impl Tsvector {
+    /// `None` if the text is not a `tsvector`'s output.
+    pub fn new(text: String) -> Option<Self> {
+        each_lexeme(&text, |_, _| {})?;
+        Some(Self(text.into_boxed_str()))
+    }
+
+    /// Calls `each` with every lexeme and its positions, in PostgreSQL's order (bytewise).
+    pub fn each_lexeme(&self, each: impl FnMut(&str, &[Position])) {
+        // Checked in `new`: cannot fail.
+        let _ = each_lexeme(&self.0, each);
+    }
+}
+
+/// Calls `each` with every lexeme of a `tsvector`'s text and its positions, in order; `None`
+/// (once the lexemes before have been seen) if the text is not a `tsvector`'s output.
+fn each_lexeme(text: &str, mut each: impl FnMut(&str, &[Position])) -> Option<()> {
     let mut rest = text;
+    let mut positions = Vec::new();
     while !rest.is_empty() {
         let (lexeme, after) = quoted(rest)?;
         rest = after;
-        let mut positions = Vec::new();
+        positions.clear();
         if let Some(list) = rest.strip_prefix(':') {
             let end = list.find(' ').unwrap_or(list.len());
             for item in list[..end].split(',') {
@@ -20,9 +42,9 @@ pub fn tsvector(text: &str) -> Option<Vec<(String, Vec<Position>)>> {
             rest = &list[end..];
         }
         rest = rest.strip_prefix(' ').unwrap_or(rest);
-        entries.push((lexeme, positions));
+        each(&lexeme, &positions);
     }
-    Some(entries)
+    Some(())
 }
 
 /// `12` or `12A`: a position and its weight (A 3 … D 0, D unprinted), packed as PostgreSQL's
@@ -38,10 +60,15 @@ fn position(item: &str) -> Option<Position> {
     (pos < 1 << 14).then_some(weight << 14 | pos)
 }
 
-/// A single-quoted lexeme (`''` stands for a quote, `\\` for a backslash) and what follows it.
-fn quoted(text: &str) -> Option<(String, &str)> {
-    let mut chars = text.strip_prefix('\'')?.char_indices();
-    let body = &text[1..];
+/// A single-quoted lexeme (`''` stands for a quote, `\\` for a backslash) and what follows it:
+/// borrowed from `text` unless it holds either.
+fn quoted(text: &str) -> Option<(Cow<'_, str>, &str)> {
+    let body = text.strip_prefix('\'')?;
+    let end = body.find(['\'', '\\'])?;
+    if body.as_bytes()[end] == b'\'' && !body[end + 1..].starts_with('\'') {
+        return Some((Cow::Borrowed(&body[..end]), &body[end + 1..]));
+    }
+    let mut chars = body.char_indices();
     let mut lexeme = String::new();
     while let Some((i, c)) = chars.next() {
         match c {
@@ -49,7 +76,7 @@ fn quoted(text: &str) -> Option<(String, &str)> {
                 lexeme.push('\'');
                 chars.next();
             }
-            '\'' => return Some((lexeme, &body[i + 1..])),
+            '\'' => return Some((Cow::Owned(lexeme), &body[i + 1..])),
             '\\' => lexeme.push(chars.next()?.1),
             c => lexeme.push(c),
         }
@@ -94,8 +121,8 @@ pub fn positive_lexemes(text: &str) -> Vec<String> {
         match c {
             '\'' => {
                 let Some((lexeme, after)) = quoted(rest) else { break };
-                if !negate_next && negated_from.is_none() && !lexemes.contains(&lexeme) {
-                    lexemes.push(lexeme);
+                if !negate_next && negated_from.is_none() && !lexemes.iter().any(|l| *l == lexeme) {
+                    lexemes.push(lexeme.into_owned());
                 }
                 negate_next = false;
                 rest = after;
@@ -159,7 +186,7 @@ impl Parser<'_> {
         let term = match self.lexemes.iter().position(|l| *l == lexeme) {
             Some(term) => term,
             None => {
-                self.lexemes.push(lexeme);
+                self.lexemes.push(lexeme.into_owned());
                 self.lexemes.len() - 1
             }
         };
@@ -183,6 +210,14 @@ mod tests {
 
     fn term(i: usize) -> Box<Node> {
         Box::new(Node::Term(i))
+    }
+
+    /// Every lexeme of a `tsvector`'s text with its positions, `None` if unreadable.
+    fn tsvector(text: &str) -> Option<Vec<(String, Vec<Position>)>> {
+        let tsvector = Tsvector::new(text.to_owned())?;
+        let mut entries = Vec::new();
+        tsvector.each_lexeme(|lexeme, positions| entries.push((lexeme.to_owned(), positions.to_vec())));
+        Some(entries)
     }
 
     #[test]

@@ -3,12 +3,13 @@
 
 use std::collections::HashMap;
 
+use super::parse::Tsvector;
 use super::rank::{cover_density, Entry, Position};
 use super::Prepared;
 use crate::retrieval::vectors::ChunkKey;
 
 /// A chunk as read from the read model: its key and its `tsvector`.
-pub type Indexed = (ChunkKey, Vec<(String, Vec<Position>)>);
+pub type Indexed = (ChunkKey, Tsvector);
 
 #[derive(Debug, Default)]
 pub struct Segment {
@@ -55,12 +56,19 @@ impl Segment {
     /// Chunks given slots from `base` on, in the order given.
     pub fn build(base: u32, chunks: Vec<Indexed>) -> Self {
         let mut segment = Self { base, keys: Vec::with_capacity(chunks.len()), terms: HashMap::new() };
-        for (key, lexemes) in chunks {
+        // Each chunk's text is dropped once read: the chunks never exist twice in full.
+        for (key, tsvector) in chunks {
             let slot = segment.end();
             segment.keys.push(key);
-            for (lexeme, positions) in lexemes {
-                segment.terms.entry(lexeme.into_boxed_str()).or_default().push(slot, &positions);
-            }
+            let terms = &mut segment.terms;
+            tsvector.each_lexeme(|lexeme, positions| match terms.get_mut(lexeme) {
+                Some(postings) => postings.push(slot, positions),
+                None => {
+                    let mut postings = Postings::default();
+                    postings.push(slot, positions);
+                    terms.insert(lexeme.into(), postings);
+                }
+            });
         }
         segment.shrunk()
     }

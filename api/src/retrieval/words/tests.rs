@@ -63,7 +63,7 @@ async fn corpus(pool: &PgPool) -> Vec<Indexed> {
         .await
         .expect("read the tsvectors");
     rows.into_iter()
-        .map(|(document, ordinal, tsv)| ((document, ordinal), parse::tsvector(&tsv).expect("a tsvector")))
+        .map(|(document, ordinal, tsv)| ((document, ordinal), parse::Tsvector::new(tsv).expect("a tsvector")))
         .collect()
 }
 
