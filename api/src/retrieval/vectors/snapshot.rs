@@ -25,7 +25,8 @@ pub const EXACT_MAX_WORK: usize = 16_000_000;
 /// Width of the graph search's bottom layer (`ef`), at least. The graph's scores are exact
 /// cosines, so only this width decides recall: on `ctxi bench vectors` (100k × 384, clustered
 /// synthetic vectors) 64 kept recall@20 at 1.000 with a search p50 of 1.37 ms, against 2.88 ms
-/// at 128; real embeddings may need it wider.
+/// at 128 (both with hnsw_rs's filtered search, since replaced: see `Graph::nearest`); real
+/// embeddings may need it wider.
 const EF_SEARCH: usize = 64;
 /// Share of dead slots (replaced or erased) past which the next update compacts.
 const MAX_DEAD_SHARE: f64 = 0.25;
