@@ -8,6 +8,7 @@ use sqlx::{Connection, PgConnection};
 use tokio::time::Instant;
 
 use crate::advances::Advances;
+use crate::frontier::Frontier;
 use crate::lock;
 use crate::projector::use_schema;
 use crate::runner::RunnerConfig;
@@ -20,13 +21,21 @@ const IDLE_LINGER: Duration = Duration::from_millis(20);
 /// The shortest time from one read to the next after a short batch the projector acted on.
 const BUSY_PACE: Duration = Duration::from_millis(10);
 
+/// What the followers of one runner share: one read of the log's tail, one batcher of idle
+/// checkpoint moves, and where to publish their commits.
+#[derive(Debug, Clone)]
+pub(crate) struct Shared {
+    pub(crate) tail: Arc<Tail>,
+    pub(crate) advances: Advances,
+    pub(crate) frontier: Option<Frontier>,
+}
+
 /// Runs `projector` until shutdown: waits for its lock, follows, and after any failure logs it,
 /// gives the lock up (a standby may do better), backs off and starts over.
 #[tracing::instrument(skip_all, fields(projector = projector.name()))]
 pub(crate) async fn follow(
     store: PostgresStore,
-    tail: Arc<Tail>,
-    advances: Advances,
+    shared: Shared,
     projector: Arc<dyn Projector>,
     config: RunnerConfig,
     mut wake: Wake,
@@ -45,11 +54,12 @@ pub(crate) async fn follow(
         };
         tracing::info!("running the projector in this instance");
         let mut leader = Leader {
-            tail: &tail,
-            advances: &advances,
+            tail: &shared.tail,
+            advances: &shared.advances,
             projector: projector.as_ref(),
             conn,
             batch_size: config.batch_size,
+            frontier: shared.frontier.as_ref(),
         };
         let outcome = leader.run(&mut wake, &mut stop, &mut backoff).await;
         // Closing the session releases the advisory lock.
@@ -68,6 +78,7 @@ struct Leader<'a> {
     projector: &'a dyn Projector,
     conn: PgConnection,
     batch_size: usize,
+    frontier: Option<&'a Frontier>,
 }
 
 impl Leader<'_> {
@@ -82,6 +93,7 @@ impl Leader<'_> {
         sqlx::query("SET synchronous_commit = off").execute(&mut self.conn).await?;
         checkpoint::ensure(&mut self.conn, name).await?;
         let mut position = checkpoint::read(&mut self.conn, name).await?;
+        self.publish(position);
         let (mut linger, mut pace, mut read_at) = (false, false, Instant::now());
         while !stop.is_requested() {
             // After a batch of nothing this projector acts on (metered retrievals, mostly), let
@@ -90,7 +102,8 @@ impl Leader<'_> {
             // waits at most this long more. After a short batch it acted on (`usage`, under
             // retrieval load), read at most every `BUSY_PACE`: a transaction per append costs
             // more than one per few appends, and the first append after a quiet spell is still
-            // projected at once. Neither while catching up (the batch was full).
+            // projected at once. Neither while catching up (the batch was full), nor when a request
+            // waits for the read models (`wake.pause` ends early then).
             let pause = if linger {
                 IDLE_LINGER
             } else if pace {
@@ -98,7 +111,7 @@ impl Leader<'_> {
             } else {
                 Duration::ZERO
             };
-            if !pause.is_zero() && !stop.sleep(pause).await {
+            if !pause.is_zero() && !wake.pause(pause, stop).await {
                 break;
             }
             let told = wake.mark_seen();
@@ -111,6 +124,7 @@ impl Leader<'_> {
                 linger = idle && !full;
                 pace = !idle && !full;
                 position = self.commit_batch(position, last, &events, idle).await?;
+                self.publish(position);
                 backoff.reset();
                 // A short batch reached the head as of the read, and anything appended since
                 // has signalled `wake`: waiting costs nothing, reading again at once would cost
@@ -125,6 +139,12 @@ impl Leader<'_> {
             }
         }
         Ok(())
+    }
+
+    fn publish(&self, position: Position) {
+        if let Some(frontier) = self.frontier {
+            frontier.committed(self.projector.name(), position);
+        }
     }
 
     /// Applies `events` (read after `expected`) and moves the checkpoint to `last`, in one

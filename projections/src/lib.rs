@@ -6,8 +6,9 @@
 //!   (advisory lock), committing each batch's rows and checkpoint in one transaction: a crash
 //!   repeats nothing and loses nothing. It wakes on appends by this process, on NOTIFY from
 //!   others, and polls.
-//! - [`wait_for`] gives read-your-writes: wait until a projector reaches the position a command
-//!   answered with.
+//! - [`Frontier`] gives read-your-writes: wait until every read model reaches the position a
+//!   command answered with, told by this process's projectors or their checkpoints.
+//! - [`wait_for`] waits for one projector, polling its checkpoint (tests and benches).
 //! - [`rebuild`] builds fresh tables beside the live ones and swaps them in atomically.
 //! - [`status`] tells how far behind each projector is.
 //!
@@ -20,6 +21,7 @@ mod advances;
 mod checkpoint;
 mod error;
 mod follow;
+mod frontier;
 mod lock;
 mod projector;
 pub mod read_models;
@@ -32,6 +34,7 @@ mod tail;
 
 pub use checkpoint::wait_for;
 pub use error::ProjectionError;
+pub use frontier::Frontier;
 pub use projector::Projector;
 pub use read_models::{all, find};
 pub use rebuild::{rebuild, rebuild_all, RebuildProgress, RebuildReport};

@@ -8,7 +8,8 @@ use eventstore::{Position, PostgresStore};
 use tokio::sync::watch;
 
 use crate::advances::Advances;
-use crate::follow::follow;
+use crate::follow::{follow, Shared};
+use crate::frontier::Frontier;
 use crate::signals::{listen, Stop, Wake};
 use crate::tail::Tail;
 use crate::{ProjectionError, Projector};
@@ -46,12 +47,20 @@ pub struct Projections {
     store: PostgresStore,
     projectors: Vec<Arc<dyn Projector>>,
     config: RunnerConfig,
+    /// Where this instance's projectors publish their commits, for requests waiting on them.
+    frontier: Option<Frontier>,
 }
 
 impl Projections {
     /// `store` must run as the application role (`ctxi_app`), which owns the read models.
     pub fn new(store: PostgresStore, projectors: Vec<Arc<dyn Projector>>) -> Self {
-        Self { store, projectors, config: RunnerConfig::default() }
+        Self { store, projectors, config: RunnerConfig::default(), frontier: None }
+    }
+
+    /// Publishes every commit to `frontier`, and lets its waiting requests hurry the projectors.
+    pub fn with_frontier(mut self, frontier: Frontier) -> Self {
+        self.frontier = Some(frontier);
+        self
     }
 
     pub fn with_config(mut self, config: RunnerConfig) -> Self {
@@ -75,17 +84,20 @@ impl Projections {
         let (stop_tx, stop_rx) = watch::channel(false);
         let (notified_tx, notified_rx) = watch::channel(Position::START);
         let listener = tokio::spawn(listen(self.store.pool().clone(), self.store.subscribe(), notified_tx));
-        let tail = Arc::new(Tail::new(self.store.clone()));
-        let advances = Advances::start(self.store.pool().clone());
+        let shared = Shared {
+            tail: Arc::new(Tail::new(self.store.clone())),
+            advances: Advances::start(self.store.pool().clone()),
+            frontier: self.frontier.clone(),
+        };
         let tasks: Vec<_> = self
             .projectors
             .iter()
             .map(|projector| {
-                let wake = Wake::new(self.store.subscribe(), notified_rx.clone(), self.config.poll_interval);
+                let hurried = self.frontier.as_ref().map(Frontier::hurried);
+                let wake = Wake::new(self.store.subscribe(), notified_rx.clone(), self.config.poll_interval, hurried);
                 let follower = follow(
                     self.store.clone(),
-                    tail.clone(),
-                    advances.clone(),
+                    shared.clone(),
                     projector.clone(),
                     self.config.clone(),
                     wake,

@@ -52,11 +52,37 @@ pub(crate) struct Wake {
     next: Duration,
     /// The last wait ended by the timer (or none happened yet).
     polled: bool,
+    /// Requests waiting for the read models (see [`crate::Frontier`]): they cut pauses short.
+    hurried: Option<watch::Receiver<()>>,
 }
 
 impl Wake {
-    pub(crate) fn new(local: watch::Receiver<Position>, remote: watch::Receiver<Position>, poll: Duration) -> Self {
-        Self { local: Some(local), remote: Some(remote), poll, next: poll, polled: true }
+    pub(crate) fn new(
+        local: watch::Receiver<Position>,
+        remote: watch::Receiver<Position>,
+        poll: Duration,
+        hurried: Option<watch::Receiver<()>>,
+    ) -> Self {
+        Self { local: Some(local), remote: Some(remote), poll, next: poll, polled: true, hurried }
+    }
+
+    /// Rests for `duration` between batches, less if a request started waiting for the read
+    /// models since the last rest; false if shutdown was requested meanwhile.
+    pub(crate) async fn pause(&mut self, duration: Duration, stop: &mut Stop) -> bool {
+        let hurried = async {
+            let alive = match &mut self.hurried {
+                Some(rx) => rx.changed().await.is_ok(),
+                None => false,
+            };
+            if !alive {
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(duration) => !stop.is_requested(),
+            _ = hurried => !stop.is_requested(),
+            _ = stop.requested() => false,
+        }
     }
 
     /// Forgets past signals: call before reading, so that anything announced after the read

@@ -73,6 +73,14 @@ impl PostgresStore {
         self.appended.subscribe()
     }
 
+    /// The last position of an event committed before this call, whether or not readers may
+    /// see it yet (an older transaction still open holds readers back): once every read model
+    /// has reached it, they include everything appended before the call.
+    pub async fn last_committed(&self) -> Result<Position, sqlx::Error> {
+        let raw: Option<i64> = sqlx::query_scalar("SELECT max(position) FROM events").fetch_one(&self.pool).await?;
+        Ok(Position::from_raw(raw.unwrap_or(0)))
+    }
+
     /// The last position a reader may see now.
     pub async fn head(&self) -> Result<Position, sqlx::Error> {
         let raw: Option<i64> = sqlx::query_scalar(
@@ -91,10 +99,11 @@ const ANNOUNCE_EVERY: Duration = Duration::from_millis(20);
 
 /// Sends one NOTIFY per burst of appends, outside the appending transactions: a NOTIFY inside
 /// them would take PostgreSQL's global notify lock at every commit and serialise the writers,
-/// and one per append would cost a round trip each.
+/// and one per append would cost a round trip each. The first append after a quiet spell is
+/// announced at once (a write on another instance waits for projectors here to see it); those
+/// that follow within [`ANNOUNCE_EVERY`] go out together after it.
 async fn announce_appends(pool: PgPool, mut appended: watch::Receiver<Position>) {
     while appended.changed().await.is_ok() {
-        tokio::time::sleep(ANNOUNCE_EVERY).await;
         let position = *appended.borrow_and_update();
         let sent = sqlx::query("SELECT pg_notify($1, $2)")
             .bind(NOTIFY_CHANNEL)
@@ -105,6 +114,7 @@ async fn announce_appends(pool: PgPool, mut appended: watch::Receiver<Position>)
             tracing::warn!(error = %e, "could not announce appended events; pollers will catch up");
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
+        tokio::time::sleep(ANNOUNCE_EVERY).await;
     }
 }
 
