@@ -104,7 +104,9 @@ async fn serve(
     let commands = Commands::new(store, Secrets::new(derive_key(kek_text, "email-lookup")?));
     let mut followers = projections::all();
     followers.push(crate::ingestion::worker(commands.clone()));
-    let runner = Projections::new(commands.store().inner().clone(), followers);
+    let frontier = projections::Frontier::new(pool.clone(), projections::read_models::NAMES);
+    frontier.refresh().await.context("reading the projectors' checkpoints")?;
+    let runner = Projections::new(commands.store().inner().clone(), followers).with_frontier(frontier.clone());
     let runner_task = tokio::spawn({
         let mut stopped = stopped.clone();
         async move {
@@ -115,6 +117,8 @@ async fn serve(
 
     let state = AppState {
         pool,
+        frontier,
+        consistency_wait: std::time::Duration::from_millis(settings.consistency_wait_ms),
         csrf: Csrf::new(derive_key(kek_text, "csrf")?),
         session_ttl: time::Duration::hours(i64::try_from(settings.session_ttl_hours).unwrap_or(i64::MAX / 3600)),
         secure_cookies: settings.secure_cookies(),

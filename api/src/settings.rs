@@ -32,6 +32,7 @@ const KEYS: &[&str] = &[
     "log_format",
     "request_timeout_secs",
     "index_idle_minutes",
+    "consistency_wait_ms",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -58,6 +59,10 @@ pub struct ServeSettings {
     /// How long a project's in-memory retrieval indexes (words, vectors) are kept unused
     /// before they are dropped; the next query reads them again.
     pub index_idle_minutes: u64,
+    /// How long a write waits for the read models to include it before it answers 202 (recorded,
+    /// not yet visible), and how long a read waits for its caller's earlier writes before it
+    /// answers 503 `consistency-timeout`.
+    pub consistency_wait_ms: u64,
 }
 
 impl Default for ServeSettings {
@@ -73,6 +78,7 @@ impl Default for ServeSettings {
             log_format: LogFormat::Json,
             request_timeout_secs: 30,
             index_idle_minutes: 30,
+            consistency_wait_ms: 5_000,
         }
     }
 }
@@ -146,6 +152,7 @@ pub struct Overrides {
     pub log_format: Option<LogFormat>,
     pub request_timeout_secs: Option<u64>,
     pub index_idle_minutes: Option<u64>,
+    pub consistency_wait_ms: Option<u64>,
 }
 
 /// Why the settings could not be loaded; the message names each bad key and where it came from.
@@ -269,6 +276,7 @@ impl Provider for &Overrides {
             log_format,
             request_timeout_secs,
             index_idle_minutes,
+            consistency_wait_ms,
         } = self;
         let path = |p: &PathBuf| Value::from(p.to_string_lossy().into_owned());
         let secret = |s: &Secret| Value::from(s.expose());
@@ -283,6 +291,7 @@ impl Provider for &Overrides {
             ("log_format", log_format.map(|f| Value::from(f.as_str()))),
             ("request_timeout_secs", request_timeout_secs.map(Value::from)),
             ("index_idle_minutes", index_idle_minutes.map(Value::from)),
+            ("consistency_wait_ms", consistency_wait_ms.map(Value::from)),
         ];
         let dict = values.into_iter().filter_map(|(key, value)| Some((key.to_owned(), value?))).collect();
         Ok(Profile::Default.collect(dict))

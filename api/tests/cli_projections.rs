@@ -80,7 +80,9 @@ async fn mixed_workload(commands: Arc<Commands<PostgresStore>>) -> Position {
                         let key = commands.issue_api_key(&ctx, tenant, project.project_id, "ci").await.unwrap();
                         let spare = commands.issue_api_key(&ctx, tenant, project.project_id, "spare").await.unwrap();
                         last = last.max(key.position).max(spare.position);
-                        last = last.max(commands.revoke_api_key(&ctx, tenant, spare.key_id).await.unwrap());
+                        last = last.max(
+                            commands.revoke_api_key(&ctx, tenant, project.project_id, spare.key_id).await.unwrap(),
+                        );
                     }
                     Err(CommandError::PlanLimit { .. }) => {}
                     Err(other) => panic!("create_project: {other:?}"),

@@ -49,6 +49,7 @@ fn defaults_apply_without_file_environment_or_flags() {
     assert_eq!(settings.data_dir, PathBuf::from("data"));
     assert_eq!(settings.web_dir, PathBuf::from("web-yew/dist"));
     assert_eq!((settings.session_ttl_hours, settings.request_timeout_secs, settings.index_idle_minutes), (168, 30, 30));
+    assert_eq!(settings.consistency_wait_ms, 5_000);
     assert_eq!(settings.log_format, LogFormat::Json);
     assert!(settings.database_url.is_none() && settings.kek.is_none() && settings.public_url.is_none());
     assert!(!settings.secure_cookies());
@@ -67,6 +68,7 @@ fn every_setting_can_come_from_the_environment() {
         ("CTXI_LOG_FORMAT", "text"),
         ("CTXI_REQUEST_TIMEOUT_SECS", "5"),
         ("CTXI_INDEX_IDLE_MINUTES", "90"),
+        ("CTXI_CONSISTENCY_WAIT_MS", "750"),
     ]);
     let settings = load_from(None, vars, &Overrides::default()).unwrap();
     assert_eq!(
@@ -82,6 +84,7 @@ fn every_setting_can_come_from_the_environment() {
             log_format: LogFormat::Text,
             request_timeout_secs: 5,
             index_idle_minutes: 90,
+            consistency_wait_ms: 750,
         }
     );
     assert!(settings.secure_cookies());
@@ -135,6 +138,7 @@ fn every_flag_overrides_the_environment() {
         log_format: Some(LogFormat::Text),
         request_timeout_secs: Some(3),
         index_idle_minutes: Some(4),
+        consistency_wait_ms: Some(5),
     };
     let settings = load_from(None, vars, &flags).unwrap();
     assert_eq!(
@@ -150,6 +154,7 @@ fn every_flag_overrides_the_environment() {
             log_format: LogFormat::Text,
             request_timeout_secs: 3,
             index_idle_minutes: 4,
+            consistency_wait_ms: 5,
         }
     );
     assert!(!settings.secure_cookies(), "plain HTTP");

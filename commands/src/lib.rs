@@ -17,6 +17,7 @@ mod change_plan;
 mod configure_project;
 mod context;
 mod create_project;
+mod credentials;
 mod documents;
 mod error;
 mod fingerprint;

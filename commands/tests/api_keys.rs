@@ -81,8 +81,8 @@ async fn revoked_key_cannot_be_revoked_again() {
     let project = commands.create_project(&owner, tenant_id, "Docs").await.unwrap();
     let key = commands.issue_api_key(&owner, tenant_id, project.project_id, "CI").await.unwrap();
 
-    commands.revoke_api_key(&owner, tenant_id, key.key_id).await.unwrap();
-    let err = commands.revoke_api_key(&owner, tenant_id, key.key_id).await.unwrap_err();
+    commands.revoke_api_key(&owner, tenant_id, project.project_id, key.key_id).await.unwrap();
+    let err = commands.revoke_api_key(&owner, tenant_id, project.project_id, key.key_id).await.unwrap_err();
 
     assert_eq!(err.to_string(), "the API key has already been revoked");
     assert_eq!(event_types(&commands).await.last().unwrap(), "ApiKeyRevoked");
@@ -97,11 +97,25 @@ async fn cross_tenant_key_revoke_is_not_found() {
     let key = commands.issue_api_key(&owner_a, tenant_a, project.project_id, "CI").await.unwrap();
 
     // Through her own tenant, Eve learns nothing about the key ...
-    let err = commands.revoke_api_key(&owner_b, tenant_b, key.key_id).await.unwrap_err();
+    let err = commands.revoke_api_key(&owner_b, tenant_b, project.project_id, key.key_id).await.unwrap_err();
     assert!(matches!(err, CommandError::NotFound("api key")), "{err:?}");
     // ... and through Ada's, nothing about the tenant.
-    let err = commands.revoke_api_key(&owner_b, tenant_a, key.key_id).await.unwrap_err();
+    let err = commands.revoke_api_key(&owner_b, tenant_a, project.project_id, key.key_id).await.unwrap_err();
     assert!(matches!(err, CommandError::NotFound("tenant")), "{err:?}");
 
+    assert_eq!(event_types(&commands).await.last().unwrap(), "ApiKeyIssued");
+}
+
+#[tokio::test]
+async fn a_key_revoked_through_another_project_is_not_found() {
+    let commands = in_memory();
+    let (tenant_id, owner) = tenant_with_owner(&commands, "ada@example.com", "starter").await;
+    let docs = commands.create_project(&owner, tenant_id, "Docs").await.unwrap();
+    let wiki = commands.create_project(&owner, tenant_id, "Wiki").await.unwrap();
+    let key = commands.issue_api_key(&owner, tenant_id, docs.project_id, "CI").await.unwrap();
+
+    let err = commands.revoke_api_key(&owner, tenant_id, wiki.project_id, key.key_id).await.unwrap_err();
+
+    assert!(matches!(err, CommandError::NotFound("api key")), "{err:?}");
     assert_eq!(event_types(&commands).await.last().unwrap(), "ApiKeyIssued");
 }

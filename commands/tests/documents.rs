@@ -99,7 +99,7 @@ async fn api_keys_upload_only_into_their_own_project() {
     commands.upload_document(&as_key, tenant, project, text("T", "x")).await.unwrap();
     let err = commands.upload_document(&as_key, tenant, other, text("T", "x")).await.unwrap_err();
     assert!(matches!(err, CommandError::NotFound("project")), "{err:?}");
-    commands.revoke_api_key(&owner, tenant, key.key_id).await.unwrap();
+    commands.revoke_api_key(&owner, tenant, project, key.key_id).await.unwrap();
     let err = commands.upload_document(&as_key, tenant, project, text("T", "x")).await.unwrap_err();
     assert!(matches!(err, CommandError::NotFound("project")), "a revoked key: {err:?}");
 }

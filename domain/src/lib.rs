@@ -9,8 +9,8 @@
 pub mod api_key;
 pub mod document;
 pub mod email;
-pub mod embedding;
 pub mod email_claim;
+pub mod embedding;
 pub mod ids;
 pub mod names;
 pub mod personal;

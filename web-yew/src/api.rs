@@ -1,4 +1,5 @@
-//! The `/v1` API client: same origin, JSON, the session cookie, CSRF and consistency headers.
+//! The `/v1` API client: same origin, JSON, the session cookie and the CSRF header. A write
+//! answers once the server's read models include it, so reads need nothing more to see it.
 //! Accounts and projects are here; other resources have a file each under `api/`.
 
 mod documents;
@@ -9,7 +10,7 @@ pub use usage::usage;
 
 use api_types::{
     ApiKeyList, CreateApiKeyRequest, CreateProjectRequest, IssuedApiKey, LoginRequest, Me, PlanList, Problem,
-    ProblemType, ProjectInfo, ProjectList, SignupRequest, SignupResponse, Written, CONSISTENCY_HEADER, CSRF_HEADER,
+    ProblemType, ProjectInfo, ProjectList, SignupRequest, SignupResponse, Written, CSRF_HEADER,
 };
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -59,7 +60,7 @@ impl From<gloo_net::Error> for ApiError {
 pub type ApiResult<T> = Result<T, ApiError>;
 
 pub async fn plans() -> ApiResult<PlanList> {
-    receive(read("/v1/plans", None).build()).await
+    receive(read("/v1/plans").build()).await
 }
 
 pub async fn signup(body: &SignupRequest) -> ApiResult<SignupResponse> {
@@ -79,24 +80,24 @@ pub async fn logout() -> ApiResult<()> {
     }
 }
 
-pub async fn me(consistency: Option<&str>) -> ApiResult<Me> {
-    receive(read("/v1/me", consistency).build()).await
+pub async fn me() -> ApiResult<Me> {
+    receive(read("/v1/me").build()).await
 }
 
-pub async fn projects(consistency: Option<&str>) -> ApiResult<ProjectList> {
-    receive(read("/v1/projects", consistency).build()).await
+pub async fn projects() -> ApiResult<ProjectList> {
+    receive(read("/v1/projects").build()).await
 }
 
 pub async fn create_project(body: &CreateProjectRequest) -> ApiResult<Written> {
     send_json(Request::post("/v1/projects"), body).await
 }
 
-pub async fn project(id: Uuid, consistency: Option<&str>) -> ApiResult<ProjectInfo> {
-    receive(read(&format!("/v1/projects/{id}"), consistency).build()).await
+pub async fn project(id: Uuid) -> ApiResult<ProjectInfo> {
+    receive(read(&format!("/v1/projects/{id}")).build()).await
 }
 
-pub async fn api_keys(project: Uuid, consistency: Option<&str>) -> ApiResult<ApiKeyList> {
-    receive(read(&format!("/v1/projects/{project}/api-keys"), consistency).build()).await
+pub async fn api_keys(project: Uuid) -> ApiResult<ApiKeyList> {
+    receive(read(&format!("/v1/projects/{project}/api-keys")).build()).await
 }
 
 pub async fn create_api_key(project: Uuid, body: &CreateApiKeyRequest) -> ApiResult<IssuedApiKey> {
@@ -107,13 +108,9 @@ pub async fn revoke_api_key(project: Uuid, key: Uuid) -> ApiResult<Written> {
     receive(write(Request::delete(&format!("/v1/projects/{project}/api-keys/{key}"))).build()).await
 }
 
-/// A GET that waits, when given a position, until the read models include it.
-fn read(path: &str, consistency: Option<&str>) -> RequestBuilder {
-    let request = Request::get(path).credentials(RequestCredentials::SameOrigin);
-    match consistency {
-        Some(position) => request.header(CONSISTENCY_HEADER, position),
-        None => request,
-    }
+/// A GET with the session cookie.
+fn read(path: &str) -> RequestBuilder {
+    Request::get(path).credentials(RequestCredentials::SameOrigin)
 }
 
 /// A cookie-authenticated write: it carries the CSRF cookie's value in the CSRF header. Without

@@ -19,7 +19,7 @@ pub fn App() -> Html {
         let app = app.clone();
         use_effect_with((), move |_| {
             spawn_local(async move {
-                match api::me(None).await {
+                match api::me().await {
                     Ok(me) => app.dispatch(Action::SignedIn(me)),
                     Err(_) => app.dispatch(Action::SignedOut),
                 }

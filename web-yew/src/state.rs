@@ -1,10 +1,8 @@
-//! App state shared by every page: who is signed in, the latest write position, and counters
-//! that tell the header's usage line to read again.
+//! App state shared by every page: who is signed in, and counters that tell pages to load again.
 //!
-//! Reads send the latest position in `x-ctxi-consistency`, so the server answers them only
-//! once its read models include the writes this page made: the user always sees their own writes.
+//! The server answers a write once its read models include it, so a page that loads again after
+//! a write sees it: the counters only say when to load, never what to wait for.
 
-use std::cmp::Ordering;
 use std::rc::Rc;
 
 use api_types::Me;
@@ -22,12 +20,11 @@ pub enum Auth {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AppState {
     pub auth: Auth,
-    /// The latest position a write answered with (a decimal string).
-    pub position: Option<String>,
-    /// Bumped when documents finish indexing: their pages count then, with no write position.
+    /// Writes this page made: lists and the usage line load again when it changes.
+    pub writes: u32,
+    /// Bumped when documents finish indexing: their pages count then, with no write of this page.
     pub usage_epoch: u32,
-    /// Retrievals served to this page. A retrieval answers no position, and its count reaches
-    /// the usage read model a moment later: the header reads until it shows this many more.
+    /// Retrievals served to this page: the usage line loads again after each.
     pub retrievals: u32,
 }
 
@@ -35,8 +32,8 @@ pub struct AppState {
 pub enum Action {
     SignedIn(Me),
     SignedOut,
-    /// A write succeeded at this position.
-    Wrote(String),
+    /// A write succeeded.
+    Wrote,
     /// Documents finished indexing (see `usage_epoch`).
     UsageChanged,
     /// A retrieval was served (see `retrievals`).
@@ -62,27 +59,13 @@ impl Reducible for AppState {
         let mut next = (*self).clone();
         match action {
             Action::SignedIn(me) => next.auth = Auth::SignedIn(me),
-            // The position stays: it is the store's, not the user's, and stays valid.
             Action::SignedOut => next.auth = Auth::SignedOut,
-            Action::Wrote(position) => {
-                if next.position.as_deref().is_none_or(|current| compare_positions(&position, current).is_gt()) {
-                    next.position = Some(position);
-                }
-            }
+            Action::Wrote => next.writes = next.writes.wrapping_add(1),
             Action::UsageChanged => next.usage_epoch = next.usage_epoch.wrapping_add(1),
-            Action::Retrieved => next.retrievals = next.retrievals.saturating_add(1),
+            Action::Retrieved => next.retrievals = next.retrievals.wrapping_add(1),
         }
         Rc::new(next)
     }
-}
-
-/// Orders two positions. They are decimal strings because they can exceed JavaScript's safe
-/// integers, so compare them as numbers of any length: by length without leading zeros, then
-/// digit by digit.
-pub fn compare_positions(a: &str, b: &str) -> Ordering {
-    let a = a.trim_start_matches('0');
-    let b = b.trim_start_matches('0');
-    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 
 #[cfg(test)]
@@ -90,42 +73,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn positions_compare_as_numbers() {
-        assert_eq!(compare_positions("9", "10"), Ordering::Less);
-        assert_eq!(compare_positions("10", "9"), Ordering::Greater);
-        assert_eq!(compare_positions("007", "7"), Ordering::Equal);
-        assert_eq!(compare_positions("18446744073709551616", "9007199254740993"), Ordering::Greater);
-    }
-
-    #[test]
-    fn the_latest_write_position_wins() {
+    fn each_write_bumps_the_counter_pages_load_again_on() {
         let state = Rc::new(AppState::default());
-        let state = state.reduce(Action::Wrote("10".into()));
-        assert_eq!(state.position.as_deref(), Some("10"));
-        // A write that finished later but was ordered earlier must not move the position back.
-        let state = state.reduce(Action::Wrote("9".into()));
-        assert_eq!(state.position.as_deref(), Some("10"));
-        let state = state.reduce(Action::Wrote("11".into()));
-        assert_eq!(state.position.as_deref(), Some("11"));
+        let state = state.reduce(Action::Wrote).reduce(Action::Wrote);
+        assert_eq!(state.writes, 2);
+        assert_eq!((state.usage_epoch, state.retrievals), (0, 0));
     }
 
     #[test]
-    fn signing_out_keeps_the_position() {
-        let state = Rc::new(AppState { auth: Auth::Unknown, position: Some("5".into()), ..AppState::default() });
+    fn signing_out_keeps_the_counters() {
+        let state = Rc::new(AppState { auth: Auth::Unknown, writes: 5, ..AppState::default() });
         let state = state.reduce(Action::SignedOut);
         assert_eq!(state.auth, Auth::SignedOut);
-        assert_eq!(state.position.as_deref(), Some("5"));
+        assert_eq!(state.writes, 5);
         assert_eq!(state.me(), None);
     }
 
     #[test]
-    fn usage_changes_bump_the_epoch_and_keep_the_rest() {
-        let state = Rc::new(AppState { auth: Auth::SignedOut, position: Some("5".into()), ..AppState::default() });
+    fn usage_changes_and_retrievals_bump_their_own_counters() {
+        let state = Rc::new(AppState { auth: Auth::SignedOut, writes: 5, ..AppState::default() });
         let state = state.reduce(Action::UsageChanged);
         assert_eq!(state.usage_epoch, 1);
         let state = state.reduce(Action::Retrieved).reduce(Action::Retrieved);
         assert_eq!(state.retrievals, 2);
-        assert_eq!(state.usage_epoch, 1);
-        assert_eq!(state.position.as_deref(), Some("5"));
+        assert_eq!((state.usage_epoch, state.writes), (1, 5));
     }
 }

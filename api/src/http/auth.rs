@@ -1,5 +1,9 @@
 //! Who is calling: a dashboard session (cookie, with a CSRF token on writes) or an API key
-//! (`Authorization: Bearer`). Both are checked against hashes in the read models.
+//! (`Authorization: Bearer`). Both are checked against hashes in the read models; one the read
+//! models do not know is looked up again once they have reached the head of the log, so a
+//! credential just issued is never refused. A credential whose earlier write answered 202 (the
+//! read models were behind) is checked against the event store instead, and its reads wait for
+//! that write (see [`super::consistency`]).
 //!
 //! CSRF defence is a signed double submit: the `ctxi_csrf` cookie holds an HMAC of the session
 //! token under a server key, and every cookie-authenticated write must echo it in
@@ -22,6 +26,7 @@ use std::sync::Arc;
 use time::Duration;
 use uuid::Uuid;
 
+use super::consistency::{reach_head, OwnWrites};
 use super::problem::ApiError;
 use super::AppState;
 
@@ -62,6 +67,14 @@ impl Caller {
         }
     }
 
+    /// The credential's id (session or API key): whose earlier writes a request waits for.
+    pub fn credential(&self) -> Uuid {
+        match self {
+            Self::User(user) => user.session_id.as_uuid(),
+            Self::ApiKey { key_id, .. } => key_id.as_uuid(),
+        }
+    }
+
     /// The one project an API key may see; `None` for a user, who sees the tenant's projects.
     pub fn only_project(&self) -> Option<ProjectId> {
         match self {
@@ -77,11 +90,25 @@ impl FromRequestParts<Arc<AppState>> for SignedIn {
     async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self, ApiError> {
         let token = cookie_value(&parts.headers, SESSION_COOKIE)
             .ok_or_else(|| ApiError::unauthorized("sign in first: this needs a dashboard session"))?;
-        let signed_in = find_session(state, &token)
-            .await?
-            .ok_or_else(|| ApiError::unauthorized("your session has ended or expired; sign in again"))?;
+        let ended = || ApiError::unauthorized("your session has ended or expired; sign in again");
+        let (signed_in, floor) = match find_session(state, &token).await? {
+            Some(found) => found,
+            None => {
+                reach_head(state).await?;
+                find_session(state, &token).await?.ok_or_else(ended)?
+            }
+        };
         if !parts.method.is_safe() {
             state.csrf.check(&parts.headers, &token)?;
+        }
+        if let Some(floor) = floor {
+            // A write of this session answered 202: the read models may not include it yet, and
+            // it may have been this session's sign-out. The event store knows.
+            let now = time::OffsetDateTime::now_utc();
+            if !state.commands.session_is_live(signed_in.session_id, now).await? {
+                return Err(ended());
+            }
+            parts.extensions.insert(OwnWrites { caller: signed_in.session_id.as_uuid(), floor });
         }
         Ok(signed_in)
     }
@@ -91,12 +118,26 @@ impl FromRequestParts<Arc<AppState>> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self, ApiError> {
-        match bearer(&parts.headers)? {
-            Some(key) => find_api_key(state, key)
-                .await?
-                .ok_or_else(|| ApiError::unauthorized("the API key is unknown or revoked")),
-            None => SignedIn::from_request_parts(parts, state).await.map(Caller::User),
+        let Some(key) = bearer(&parts.headers)? else {
+            return SignedIn::from_request_parts(parts, state).await.map(Caller::User);
+        };
+        let unknown = || ApiError::unauthorized("the API key is unknown or revoked");
+        let (caller, floor) = match find_api_key(state, key).await? {
+            Some(found) => found,
+            None => {
+                reach_head(state).await?;
+                find_api_key(state, key).await?.ok_or_else(unknown)?
+            }
+        };
+        if let Some(floor) = floor {
+            // A write made with this key, or revoking it, answered 202 (see the session's case).
+            let key_id = caller.credential();
+            if !state.commands.api_key_is_live(ApiKeyId::new(key_id)).await? {
+                return Err(unknown());
+            }
+            parts.extensions.insert(OwnWrites { caller: key_id, floor });
         }
+        Ok(caller)
     }
 }
 
@@ -126,32 +167,43 @@ fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|c| c.value().to_owned())
 }
 
-async fn find_session(state: &AppState, token: &str) -> Result<Option<SignedIn>, ApiError> {
-    let row: Option<(Uuid, Uuid, Uuid)> = sqlx::query_as(
-        "SELECT session_id, user_id, tenant_id FROM sessions
-          WHERE token_hash = $1 AND ended_at IS NULL AND expires_at > now()",
+/// A live session with the token, and the consistency floor its earlier writes left, if any.
+async fn find_session(state: &AppState, token: &str) -> Result<Option<(SignedIn, Option<i64>)>, ApiError> {
+    let row: Option<(Uuid, Uuid, Uuid, Option<i64>)> = sqlx::query_as(
+        "SELECT s.session_id, s.user_id, s.tenant_id, f.position
+           FROM sessions s LEFT JOIN consistency_floors f ON f.caller = s.session_id
+          WHERE s.token_hash = $1 AND s.ended_at IS NULL AND s.expires_at > now()",
     )
     .bind(commands::hash_token(token))
     .fetch_optional(&state.pool)
     .await?;
-    Ok(row.map(|(session, user, tenant)| SignedIn {
-        session_id: SessionId::new(session),
-        user_id: UserId::new(user),
-        tenant_id: TenantId::new(tenant),
+    Ok(row.map(|(session, user, tenant, floor)| {
+        let signed_in = SignedIn {
+            session_id: SessionId::new(session),
+            user_id: UserId::new(user),
+            tenant_id: TenantId::new(tenant),
+        };
+        (signed_in, floor)
     }))
 }
 
-async fn find_api_key(state: &AppState, key: &str) -> Result<Option<Caller>, ApiError> {
-    let row: Option<(Uuid, Uuid, Uuid)> = sqlx::query_as(
-        "SELECT key_id, tenant_id, project_id FROM api_keys WHERE secret_hash = $1 AND revoked_at IS NULL",
+/// The live API key with the secret, and the consistency floor its earlier writes left, if any.
+async fn find_api_key(state: &AppState, key: &str) -> Result<Option<(Caller, Option<i64>)>, ApiError> {
+    let row: Option<(Uuid, Uuid, Uuid, Option<i64>)> = sqlx::query_as(
+        "SELECT k.key_id, k.tenant_id, k.project_id, f.position
+           FROM api_keys k LEFT JOIN consistency_floors f ON f.caller = k.key_id
+          WHERE k.secret_hash = $1 AND k.revoked_at IS NULL",
     )
     .bind(commands::hash_token(key))
     .fetch_optional(&state.pool)
     .await?;
-    Ok(row.map(|(key, tenant, project)| Caller::ApiKey {
-        key_id: ApiKeyId::new(key),
-        tenant_id: TenantId::new(tenant),
-        project_id: ProjectId::new(project),
+    Ok(row.map(|(key, tenant, project, floor)| {
+        let caller = Caller::ApiKey {
+            key_id: ApiKeyId::new(key),
+            tenant_id: TenantId::new(tenant),
+            project_id: ProjectId::new(project),
+        };
+        (caller, floor)
     }))
 }
 

@@ -45,6 +45,10 @@ pub struct AppState {
     pub commands: Commands<Store>,
     /// The application role's pool, for the read models.
     pub pool: PgPool,
+    /// How far the read models are: writes wait on it before they answer.
+    pub frontier: projections::Frontier,
+    /// How long a write waits for the read models, and a read for its caller's earlier writes.
+    pub consistency_wait: std::time::Duration,
     pub csrf: Csrf,
     pub session_ttl: time::Duration,
     /// Mark cookies `Secure` (the public URL is https).

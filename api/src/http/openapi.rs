@@ -12,7 +12,7 @@ use utoipa::Modify;
 #[derive(utoipa::OpenApi)]
 #[openapi(
     info(title = "ContextInject API", version = "1",
-        description = "Projects, API keys and (soon) retrieval. Errors are RFC 9457 problem details; writes answer with a `position` that reads accept in `X-Ctxi-Consistency`."),
+        description = "Projects, API keys, documents and retrieval. Errors are RFC 9457 problem details. A write answers once the read models include it: your next read sees it, with no header. Writes answer with a `position`; another caller waits for it by sending it in `X-Ctxi-Consistency`. A write answered 202 with `X-Ctxi-Pending` is recorded, but the read models are behind: your reads wait for it."),
     modifiers(&SecuritySchemes),
     tags((name = "auth", description = "Signing up, in and out"),
         (name = "plans", description = "What each plan allows"),

@@ -62,7 +62,6 @@ async fn bad_ids_unknown_routes_and_bad_positions() {
     let method = owner.send(Method::PUT, "/v1/projects", Some(json!({})), &[]).await;
     assert_eq!(method.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(method.problem().kind(), Some(ProblemType::MethodNotAllowed));
-    owner.position = None;
     let position = owner.send(Method::GET, "/v1/projects", None, &[("x-ctxi-consistency", "soon")]).await;
     assert_eq!(position.problem().kind(), Some(ProblemType::Validation));
     let empty_name = owner.post("/v1/projects", json!({"name": ""})).await;

@@ -1,5 +1,6 @@
 //! The `/v1` API against a real `ctxi serve` over a fresh database per test.
 
+mod consistency;
 mod documents;
 mod embeddings;
 mod errors;

@@ -1,10 +1,11 @@
 //! A real `ctxi serve` on a free port over a fresh database, and a client that behaves like
-//! the dashboard: it keeps cookies, echoes the CSRF token and waits for its own writes.
+//! the dashboard: it keeps cookies and echoes the CSRF token. It sends no consistency header:
+//! every test that reads after a write checks that the server's default shows the write.
 
 use std::process::Stdio;
 use std::time::Duration;
 
-use api_types::{Problem, CONSISTENCY_HEADER, CSRF_HEADER, POSITION_HEADER};
+use api_types::{Problem, CSRF_HEADER, POSITION_HEADER};
 use eventstore::sealing::KeyEncryptionKey;
 use eventstore::testing::TestDatabase;
 use reqwest::{Method, StatusCode};
@@ -27,27 +28,20 @@ pub struct Server {
 
 impl Server {
     pub async fn start(label: &str) -> Server {
-        let db = TestDatabase::create(label).await;
         let (_, kek) = KeyEncryptionKey::generate();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ctxi"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--web-dir", "/nonexistent"])
-            .env("DATABASE_URL", db.url())
-            .env("CTXI_KEK", &kek)
-            .env("CTXI_LOG_FORMAT", "text")
-            // Warnings and errors reach the test's output; request logs would drown them.
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("start ctxi serve");
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let first = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
-            .await
-            .expect("ctxi serve starts in time")
-            .unwrap()
-            .expect("ctxi serve prints its address");
-        let address = first.rsplit("http://").next().unwrap().to_owned();
-        Server { base: format!("http://{address}"), db, kek, _child: child }
+        Self::start_on(TestDatabase::create(label).await, kek, &[]).await
+    }
+
+    /// `ctxi serve` over `db` with the key-encryption key `kek` and extra environment `env`.
+    pub async fn start_on(db: TestDatabase, kek: String, env: &[(&str, &str)]) -> Server {
+        let (child, base) = spawn(&db.url(), &kek, env).await;
+        Server { base, db, kek, _child: child }
+    }
+
+    /// A second `ctxi serve` over the same database and key, as behind a load balancer.
+    pub async fn another_instance(&self, env: &[(&str, &str)]) -> Instance {
+        let (child, base) = spawn(&self.db.url(), &self.kek, env).await;
+        Instance { base, _child: child }
     }
 
     /// Kills the server at once (SIGKILL): no shutdown, no flushing, like a crash.
@@ -58,7 +52,7 @@ impl Server {
     /// A client with its own cookie jar: a browser of its own.
     pub fn client(&self) -> Client {
         let http = reqwest::Client::builder().cookie_store(true).build().unwrap();
-        Client { base: self.base.clone(), http, csrf: None, position: None, bearer: None }
+        Client { base: self.base.clone(), http, csrf: None, session: None, position: None, bearer: None }
     }
 
     /// A new tenant with a signed-in owner.
@@ -69,6 +63,46 @@ impl Server {
         assert_eq!(status, StatusCode::CREATED, "{body}");
         client
     }
+}
+
+/// Another instance of the server; it stops when dropped.
+pub struct Instance {
+    _child: Child,
+    pub base: String,
+}
+
+impl Instance {
+    /// A client of this instance with its own cookie jar.
+    pub fn client(&self) -> Client {
+        let http = reqwest::Client::builder().cookie_store(true).build().unwrap();
+        Client { base: self.base.clone(), http, csrf: None, session: None, position: None, bearer: None }
+    }
+}
+
+/// Starts `ctxi serve` on a free port and returns it with its address.
+async fn spawn(database_url: &str, kek: &str, env: &[(&str, &str)]) -> (Child, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ctxi"));
+    command
+        .args(["serve", "--listen", "127.0.0.1:0", "--web-dir", "/nonexistent"])
+        .env("DATABASE_URL", database_url)
+        .env("CTXI_KEK", kek)
+        .env("CTXI_LOG_FORMAT", "text")
+        // Warnings and errors reach the test's output; request logs would drown them.
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .kill_on_drop(true);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let mut child = command.spawn().expect("start ctxi serve");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
+        .await
+        .expect("ctxi serve starts in time")
+        .unwrap()
+        .expect("ctxi serve prints its address");
+    let address = first.rsplit("http://").next().unwrap().to_owned();
+    (child, format!("http://{address}"))
 }
 
 pub struct Response {
@@ -100,7 +134,9 @@ pub struct Client {
     http: reqwest::Client,
     /// The CSRF cookie's value, as the dashboard's script reads it.
     pub csrf: Option<String>,
-    /// The last write's position, sent on reads to see our own writes.
+    /// The session cookie's value.
+    session: Option<String>,
+    /// The last write's position (`X-Ctxi-Position`).
     pub position: Option<String>,
     pub bearer: Option<String>,
 }
@@ -111,11 +147,32 @@ impl Client {
             base: self.base.clone(),
             http: reqwest::Client::new(),
             csrf: None,
+            session: None,
             position: self.position.clone(),
             bearer: None,
         };
         c.bearer = Some(key.to_owned());
         c
+    }
+
+    /// Another browser holding this one's session cookies, in a jar of its own: what this one
+    /// does to its cookies (signing out) leaves the copy's alone.
+    pub fn clone_session(&self) -> Client {
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+        let url: reqwest::Url = self.base.parse().unwrap();
+        for (name, value) in [("ctxi_session", &self.session), ("ctxi_csrf", &self.csrf)] {
+            if let Some(value) = value {
+                jar.add_cookie_str(&format!("{name}={value}; Path=/"), &url);
+            }
+        }
+        Client {
+            base: self.base.clone(),
+            http: reqwest::Client::builder().cookie_provider(jar).build().unwrap(),
+            csrf: self.csrf.clone(),
+            session: self.session.clone(),
+            position: None,
+            bearer: self.bearer.clone(),
+        }
     }
 
     pub async fn signup(&mut self, tenant: &str, email: &str, plan: &str) -> (StatusCode, Value) {
@@ -140,7 +197,7 @@ impl Client {
         self.send(Method::DELETE, path, None, &[]).await
     }
 
-    /// Sends like the dashboard: CSRF token on writes, last position on reads.
+    /// Sends like the dashboard: the CSRF token on writes.
     pub async fn send(
         &mut self,
         method: Method,
@@ -149,12 +206,10 @@ impl Client {
         headers: &[(&str, &str)],
     ) -> Response {
         let mut request = self.http.request(method.clone(), format!("{}{path}", self.base));
-        if method == Method::GET {
-            if let Some(position) = &self.position {
-                request = request.header(CONSISTENCY_HEADER, position);
+        if method != Method::GET {
+            if let Some(csrf) = &self.csrf {
+                request = request.header(CSRF_HEADER, csrf);
             }
-        } else if let Some(csrf) = &self.csrf {
-            request = request.header(CSRF_HEADER, csrf);
         }
         if let Some(key) = &self.bearer {
             request = request.bearer_auth(key);
@@ -173,6 +228,10 @@ impl Client {
             if let Some(rest) = cookie.strip_prefix("ctxi_csrf=") {
                 let value = rest.split(';').next().unwrap_or_default();
                 self.csrf = (!value.is_empty()).then(|| value.to_owned());
+            }
+            if let Some(rest) = cookie.strip_prefix("ctxi_session=") {
+                let value = rest.split(';').next().unwrap_or_default();
+                self.session = (!value.is_empty()).then(|| value.to_owned());
             }
         }
         if let Some(position) = headers.get(POSITION_HEADER) {

@@ -2,9 +2,12 @@
 //! document from them) and the dashboard. No server dependencies: this compiles to wasm.
 //!
 //! Conventions the clients rely on:
-//! - Every write answers with `position`, the event store position of its last event, as a
-//!   decimal string (positions exceed JavaScript's safe integers). Sending it back in the
-//!   [`CONSISTENCY_HEADER`] of a read makes that read wait until the read models include it.
+//! - A write answers once every read model includes it, so the caller's next read sees it with
+//!   no header. It answers with `position`, the event store position of its last event, as a
+//!   decimal string (positions exceed JavaScript's safe integers); another caller sends it in
+//!   the [`CONSISTENCY_HEADER`] of a read to wait until the read models include it.
+//! - A write whose read models did not catch up in time still succeeded: it answers 202 with
+//!   the [`PENDING_HEADER`], and its caller's later requests wait for it.
 //! - Errors are [`Problem`]s (`application/problem+json`), with a stable `type` per kind.
 //! - Dashboard writes carry the `ctxi_csrf` cookie's value in the [`CSRF_HEADER`].
 
@@ -17,21 +20,24 @@ mod usage;
 
 pub use auth::{LoginRequest, Me, MeTenant, MeUser, SignupRequest, SignupResponse};
 pub use documents::{
-    ChunkList, ChunkText, EmbeddingRejection, EmbeddingRejectionList, EmbeddingsRequest, EmbeddingsResult,
-    DocumentInfo, DocumentList, ProjectSettingsBody, RetrieveFilter, RetrieveRequest, RetrieveResponse, RetrievedChunk,
+    ChunkList, ChunkText, DocumentInfo, DocumentList, EmbeddingRejection, EmbeddingRejectionList, EmbeddingsRequest,
+    EmbeddingsResult, ProjectSettingsBody, RetrieveFilter, RetrieveRequest, RetrieveResponse, RetrievedChunk,
     UploadDocumentRequest, UploadedDocument,
 };
 pub use plans::{PlanInfo, PlanLimitsInfo, PlanList};
 pub use problem::{FieldError, Problem, ProblemType};
-pub use usage::{Allowance, Usage};
 pub use projects::{
     ApiKeyInfo, ApiKeyList, CreateApiKeyRequest, CreateProjectRequest, IssuedApiKey, ProjectInfo, ProjectList, Written,
 };
+pub use usage::{Allowance, Usage};
 
 /// Request header: wait until the read models have caught up with this position.
 pub const CONSISTENCY_HEADER: &str = "x-ctxi-consistency";
 /// Response header on writes: the position to pass back in [`CONSISTENCY_HEADER`].
 pub const POSITION_HEADER: &str = "x-ctxi-position";
+/// Response header on a write (202) that is recorded but not yet in every read model, naming its
+/// position: the same caller's later requests wait for it (or answer 503 `consistency-timeout`).
+pub const PENDING_HEADER: &str = "x-ctxi-pending";
 /// Request header: the CSRF token, equal to the `ctxi_csrf` cookie.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 /// The cookie holding the CSRF token (readable by the page's script, unlike the session's).

@@ -11,9 +11,9 @@ use super::{read, receive, send_json, write, ApiResult};
 pub const DOCUMENTS_PAGE: u32 = 100;
 
 /// The newest [`DOCUMENTS_PAGE`] documents, newest first.
-pub async fn documents(project: Uuid, consistency: Option<&str>) -> ApiResult<DocumentList> {
+pub async fn documents(project: Uuid) -> ApiResult<DocumentList> {
     let path = format!("/v1/projects/{project}/documents?limit={DOCUMENTS_PAGE}");
-    receive(read(&path, consistency).build()).await
+    receive(read(&path).build()).await
 }
 
 /// Uploads pasted text as JSON.

@@ -4,6 +4,7 @@ use api_types::Usage;
 
 use super::{read, receive, ApiResult};
 
-pub async fn usage(consistency: Option<&str>) -> ApiResult<Usage> {
-    receive(read("/v1/usage", consistency).build()).await
+/// Exact as of the request: the server brings its read models up to the log's head first.
+pub async fn usage() -> ApiResult<Usage> {
+    receive(read("/v1/usage").build()).await
 }

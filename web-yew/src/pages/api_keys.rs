@@ -24,11 +24,9 @@ pub struct ApiKeysProps {
 pub fn ApiKeys(props: &ApiKeysProps) -> Html {
     let app = props.app.clone();
     let project = props.project;
-    let keys = use_load(
-        app.clone(),
-        (project, app.position.clone()),
-        |(project, position): (Uuid, Option<String>)| async move { api::api_keys(project, position.as_deref()).await },
-    );
+    let keys = use_load(app.clone(), (project, app.writes), |(project, _): (Uuid, u32)| async move {
+        api::api_keys(project).await
+    });
     let name = use_state(String::new);
     let busy = use_state(|| false);
     let error = use_state(|| None::<String>);
@@ -67,7 +65,7 @@ pub fn ApiKeys(props: &ApiKeysProps) -> Html {
                 match outcome {
                     Ok(key) => {
                         name.set(String::new());
-                        app.dispatch(Action::Wrote(key.position.clone()));
+                        app.dispatch(Action::Wrote);
                         issued.set(Some(key));
                     }
                     Err(e) => error.set(Some(e.message())),
@@ -165,9 +163,9 @@ impl Rows {
                 let (app, confirming, revoke_error) = (app.clone(), confirming.clone(), revoke_error.clone());
                 spawn_local(async move {
                     match api::revoke_api_key(project, key_id).await {
-                        Ok(written) => {
+                        Ok(_) => {
                             confirming.set(None);
-                            app.dispatch(Action::Wrote(written.position));
+                            app.dispatch(Action::Wrote);
                         }
                         Err(e) => revoke_error.set(Some(e.message())),
                     }

@@ -67,8 +67,8 @@ pub fn DocumentRow(props: &DocumentRowProps) -> Html {
                     let outcome = api::delete_document(project, id).await;
                     busy.set(false);
                     match outcome {
-                        // The list reloads at this position, without this row.
-                        Ok(written) => app.dispatch(Action::Wrote(written.position)),
+                        // The list reloads, without this row.
+                        Ok(_) => app.dispatch(Action::Wrote),
                         Err(e) => error.set(Some(e.message())),
                     }
                 });

@@ -20,11 +20,11 @@ pub struct DocumentsProps {
 #[component]
 pub fn Documents(props: &DocumentsProps) -> Html {
     let (app, project) = (props.app.clone(), props.project);
-    // Reloaded after every write (an upload, a deletion), at that write's position.
+    // Reloaded after every write (an upload, a deletion).
     let list = use_load_until(
         app.clone(),
-        (project, app.position.clone()),
-        |(project, position): (Uuid, Option<String>)| async move { api::documents(project, position.as_deref()).await },
+        (project, app.writes),
+        |(project, _): (Uuid, u32)| async move { api::documents(project).await },
         |list: &DocumentList| !list.documents.iter().any(is_pending),
     );
     let pending = matches!(&*list, Load::Ready(list) if list.documents.iter().any(is_pending));

@@ -1,4 +1,4 @@
-//! Loading data for a page, again whenever its inputs (usually the latest write position) change.
+//! Loading data for a page, again whenever its inputs (usually the count of writes) change.
 
 use std::cell::Cell;
 use std::future::Future;

@@ -61,11 +61,9 @@ pub struct ProjectProps {
 
 #[component]
 pub fn ProjectPage(props: &ProjectProps) -> Html {
-    let info = use_load(
-        props.app.clone(),
-        (props.id, props.app.position.clone()),
-        |(id, position): (Uuid, Option<String>)| async move { api::project(id, position.as_deref()).await },
-    );
+    let info = use_load(props.app.clone(), (props.id, props.app.writes), |(id, _): (Uuid, u32)| async move {
+        api::project(id).await
+    });
     let (app, project) = (props.app.clone(), props.id);
     html! {
         <>

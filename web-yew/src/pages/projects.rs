@@ -15,10 +15,8 @@ use crate::state::Action;
 
 #[component]
 pub fn ProjectsPage(props: &PageProps) -> Html {
-    // Reloaded after every write, at that write's position.
-    let list = use_load(props.app.clone(), props.app.position.clone(), |position: Option<String>| async move {
-        api::projects(position.as_deref()).await
-    });
+    // Reloaded after every write: a write answers once the read models have it.
+    let list = use_load(props.app.clone(), props.app.writes, |_: u32| async move { api::projects().await });
     let name = use_state(String::new);
     let busy = use_state(|| false);
     let error = use_state(|| None::<String>);
@@ -38,9 +36,9 @@ pub fn ProjectsPage(props: &PageProps) -> Html {
                 let outcome = api::create_project(&body).await;
                 busy.set(false);
                 match outcome {
-                    Ok(written) => {
+                    Ok(_) => {
                         name.set(String::new());
-                        app.dispatch(Action::Wrote(written.position));
+                        app.dispatch(Action::Wrote);
                     }
                     Err(e) => error.set(Some(e.message())),
                 }

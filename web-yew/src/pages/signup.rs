@@ -53,11 +53,11 @@ pub fn SignupPage(props: &PageProps) -> Html {
             busy.set(true);
             error.set(None);
             spawn_local(async move {
-                // Read `me` at the signup's position, so the header shows the new tenant.
+                // The signup answers once the read models have the new tenant: `me` shows it.
                 let outcome = async {
-                    let created = api::signup(&body).await?;
-                    app.dispatch(Action::Wrote(created.position.clone()));
-                    api::me(Some(&created.position)).await
+                    api::signup(&body).await?;
+                    app.dispatch(Action::Wrote);
+                    api::me().await
                 }
                 .await;
                 busy.set(false);

@@ -72,13 +72,13 @@ pub fn UploadForm(props: &UploadFormProps) -> Html {
                 };
                 busy.set(false);
                 match outcome {
-                    Ok(uploaded) => {
+                    Ok(_) => {
                         title.set(String::new());
                         content.set(String::new());
                         if let Some(input) = file_ref.cast::<HtmlInputElement>() {
                             input.set_value("");
                         }
-                        app.dispatch(Action::Wrote(uploaded.position));
+                        app.dispatch(Action::Wrote);
                     }
                     Err(e) => error.set(Some(e.message())),
                 }

@@ -17,6 +17,7 @@ mod target;
 mod vectors;
 pub(crate) mod words;
 mod workload;
+mod writes;
 
 use std::process::ExitCode;
 
@@ -80,6 +81,9 @@ pub enum BenchCommand {
     /// Vector search over 100k+ chunks: index build, in-process latency and recall, and
     /// retrieval with a query embedding through `ctxi serve`.
     Vectors(vectors::Args),
+    /// Latency of writes (projects, uploads), which answer once the read models include them,
+    /// and write-then-read sequences per second, with the reads that missed their write.
+    Writes(writes::Args),
 }
 
 pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
@@ -102,6 +106,10 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
             retrieve::run(&scratch, options).await?;
         }
         BenchCommand::Vectors(args) => vectors::run(args).await?,
+        BenchCommand::Writes(args) => {
+            let scratch = scratch_database(&args.db, "bench_writes").await?;
+            writes::run(&scratch, &args).await?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -5,6 +5,7 @@
 //! the socket, HTTP parsing, and a server runtime that does not share threads with the load
 //! generator (it still shares the machine's cores).
 
+use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -33,6 +34,11 @@ impl Server {
     /// Starts `ctxi serve` on `db` with the key-encryption key `kek` (base64).
     pub async fn start(db: &TestDatabase, kek: &str) -> anyhow::Result<Server> {
         let exe = std::env::current_exe().context("finding this binary to start `ctxi serve`")?;
+        Self::start_exe(&exe, db, kek).await
+    }
+
+    /// Starts `exe serve`: another build of `ctxi`, to compare with.
+    pub async fn start_exe(exe: &Path, db: &TestDatabase, kek: &str) -> anyhow::Result<Server> {
         let mut child = Command::new(exe)
             .args(["serve", "--listen", "127.0.0.1:0", "--web-dir", "/nonexistent"])
             .env("DATABASE_URL", db.url())
@@ -71,6 +77,18 @@ impl Server {
     /// Signs up an enterprise tenant (no quota gets in the way), creates a project and an API
     /// key for it.
     pub async fn tenant(&self, http: &reqwest::Client) -> anyhow::Result<Tenant> {
+        let (signed_up, dashboard) = self.owner(http).await?;
+        let project: Written =
+            dashboard.post("/v1/projects", &CreateProjectRequest { name: "Handbook".into() }).await?;
+        let key: IssuedApiKey = dashboard
+            .post(&format!("/v1/projects/{}/api-keys", project.id), &CreateApiKeyRequest { name: "bench".into() })
+            .await?;
+        let secret = key.secret.context("the new key's secret")?;
+        Ok(Tenant { tenant_id: signed_up.tenant_id, project_id: project.id, secret })
+    }
+
+    /// Signs up an enterprise tenant and returns its owner's dashboard session.
+    pub async fn owner<'a>(&'a self, http: &'a reqwest::Client) -> anyhow::Result<(SignupResponse, Dashboard<'a>)> {
         let signup = SignupRequest {
             tenant: "Bench Ltd".into(),
             email: "owner@bench.example.com".into(),
@@ -92,13 +110,7 @@ impl Server {
             bail!("signup set no session cookies");
         };
         let dashboard = Dashboard { base: &self.base, http, cookie: format!("{SESSION_COOKIE}={session}"), csrf };
-        let project: Written =
-            dashboard.post("/v1/projects", &CreateProjectRequest { name: "Handbook".into() }).await?;
-        let key: IssuedApiKey = dashboard
-            .post(&format!("/v1/projects/{}/api-keys", project.id), &CreateApiKeyRequest { name: "bench".into() })
-            .await?;
-        let secret = key.secret.context("the new key's secret")?;
-        Ok(Tenant { tenant_id: signed_up.tenant_id, project_id: project.id, secret })
+        Ok((signed_up, dashboard))
     }
 }
 
@@ -111,7 +123,8 @@ pub struct Tenant {
 }
 
 /// The signed-in owner, writing as the dashboard does (session cookie and CSRF header).
-struct Dashboard<'a> {
+#[derive(Debug, Clone)]
+pub struct Dashboard<'a> {
     base: &'a str,
     http: &'a reqwest::Client,
     cookie: String,
@@ -119,16 +132,24 @@ struct Dashboard<'a> {
 }
 
 impl Dashboard<'_> {
-    async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> anyhow::Result<T> {
-        let response = self
-            .http
+    pub async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> anyhow::Result<T> {
+        answer(self.send_post(path, body).await?).await.with_context(|| format!("POST {path}"))
+    }
+
+    /// A POST as the dashboard sends it, whatever the answer.
+    pub async fn send_post<B: Serialize>(&self, path: &str, body: &B) -> reqwest::Result<reqwest::Response> {
+        self.http
             .post(format!("{}{path}", self.base))
             .header(reqwest::header::COOKIE, format!("{}; {CSRF_COOKIE}={}", self.cookie, self.csrf))
             .header(CSRF_HEADER, &self.csrf)
             .json(body)
             .send()
-            .await?;
-        answer(response).await.with_context(|| format!("POST {path}"))
+            .await
+    }
+
+    /// A GET with the session cookie and no consistency header, whatever the answer.
+    pub async fn get(&self, path: &str) -> reqwest::Result<reqwest::Response> {
+        self.http.get(format!("{}{path}", self.base)).header(reqwest::header::COOKIE, &self.cookie).send().await
     }
 }
 

@@ -14,7 +14,7 @@ use super::projects::find as find_project;
 use super::written;
 use crate::http::auth::{Caller, SignedIn};
 use crate::http::body::{Json, Path};
-use crate::http::consistency::{wait_for, Consistent};
+use crate::http::consistency::{settle, Consistent};
 use crate::http::context::RequestContext;
 use crate::http::problem::ApiError;
 use crate::http::AppState;
@@ -55,6 +55,7 @@ pub async fn list(
     params(("id" = Uuid, Path), ("X-CSRF-Token" = String, Header, description = "The ctxi_csrf cookie's value"),
         ("Idempotency-Key" = Option<String>, Header, description = "A retry answers the same key, without its secret")),
     responses((status = 201, body = IssuedApiKey),
+        (status = 202, description = "Recorded, but the read models are behind: X-Ctxi-Pending names the position your next requests wait for", body = IssuedApiKey),
         (status = 400, description = "Invalid name", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such project in your tenant", body = Problem, content_type = "application/problem+json")),
     security(("session" = [])))]
@@ -67,26 +68,44 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     let ctx = request.command(signed_in.actor());
     let issued = state.commands.issue_api_key(&ctx, signed_in.tenant_id, ProjectId::new(id), &body.name).await?;
-    // Read back what was recorded, so that a retry answers the key as first issued.
-    wait_for(&state, "api_keys", issued.position).await?;
-    let row: KeyRow = sqlx::query_as(&format!("{SELECT_KEYS} AND key_id = $3"))
-        .bind(signed_in.tenant_id.as_uuid())
-        .bind(id)
-        .bind(issued.key_id.as_uuid())
-        .fetch_one(&state.pool)
-        .await?;
+    // Should the read models be behind, the new key's own reads wait for them too.
+    let settled = settle(&state, &[signed_in.session_id.as_uuid(), issued.key_id.as_uuid()], issued.position).await;
+    // Read back what was recorded, so that a retry answers the key as first issued; until the
+    // read model has it, the answer is made of the request (a retry's name is the same).
+    let recorded: Option<KeyRow> = if settled.visible {
+        sqlx::query_as(&format!("{SELECT_KEYS} AND key_id = $3"))
+            .bind(signed_in.tenant_id.as_uuid())
+            .bind(id)
+            .bind(issued.key_id.as_uuid())
+            .fetch_optional(&state.pool)
+            .await?
+    } else {
+        None
+    };
+    let api_key = match recorded {
+        Some(row) => info(row),
+        None => ApiKeyInfo {
+            id: issued.key_id.as_uuid(),
+            project_id: id,
+            name: body.name.trim().to_owned(),
+            prefix: issued.prefix.clone(),
+            created_at: ctx.at,
+            revoked_at: None,
+        },
+    };
     let body = IssuedApiKey {
-        api_key: info(row),
+        api_key,
         secret: issued.secret.map(|s| s.expose().to_owned()),
         position: issued.position.to_string(),
     };
-    Ok(written(StatusCode::CREATED, issued.position, body))
+    Ok(written(StatusCode::CREATED, settled, body))
 }
 
 /// Revokes a key for good: requests carrying it are refused from the answer on.
 #[utoipa::path(delete, path = "/v1/projects/{id}/api-keys/{key_id}", tag = "api-keys",
     params(("id" = Uuid, Path), ("key_id" = Uuid, Path), ("X-CSRF-Token" = String, Header, description = "The ctxi_csrf cookie's value")),
     responses((status = 200, body = Written),
+        (status = 202, description = "Recorded, but the read models are behind: X-Ctxi-Pending names the position your next requests wait for", body = Written),
         (status = 404, description = "No such key in this project", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already revoked", body = Problem, content_type = "application/problem+json")),
     security(("session" = [])))]
@@ -96,18 +115,10 @@ pub async fn revoke(
     signed_in: SignedIn,
     Path((id, key_id)): Path<(Uuid, Uuid)>,
 ) -> Result<Response, ApiError> {
-    let in_project: Option<(Uuid,)> =
-        sqlx::query_as(&format!("SELECT key_id FROM ({SELECT_KEYS}) k WHERE key_id = $3"))
-            .bind(signed_in.tenant_id.as_uuid())
-            .bind(id)
-            .bind(key_id)
-            .fetch_optional(&state.pool)
-            .await?;
-    if in_project.is_none() {
-        return Err(ApiError::not_found("api key"));
-    }
     let ctx = request.command(signed_in.actor());
-    let position = state.commands.revoke_api_key(&ctx, signed_in.tenant_id, ApiKeyId::new(key_id)).await?;
-    wait_for(&state, "api_keys", position).await?;
-    Ok(written(StatusCode::OK, position, Written { id: key_id, position: position.to_string() }))
+    let position =
+        state.commands.revoke_api_key(&ctx, signed_in.tenant_id, ProjectId::new(id), ApiKeyId::new(key_id)).await?;
+    // The key's own requests wait for the revocation too, should the read models be behind.
+    let settled = settle(&state, &[signed_in.session_id.as_uuid(), key_id], position).await;
+    Ok(written(StatusCode::OK, settled, Written { id: key_id, position: position.to_string() }))
 }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use api_types::{LoginRequest, Me, MeTenant, MeUser, Problem, SignupRequest, SignupResponse};
+use api_types::{LoginRequest, Me, MeTenant, MeUser, Problem, SignupRequest, SignupResponse, Written};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -15,7 +15,7 @@ use uuid::Uuid;
 use super::written;
 use crate::http::auth::{sign_in_cookies, sign_out_cookies, SignedIn};
 use crate::http::body::Json;
-use crate::http::consistency::{wait_for, wait_for_all, Consistent};
+use crate::http::consistency::{reach_head, settle, Consistent, Settled};
 use crate::http::context::RequestContext;
 use crate::http::problem::ApiError;
 use crate::http::AppState;
@@ -25,6 +25,7 @@ use crate::http::AppState;
     params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key change nothing")),
     responses(
         (status = 201, description = "Signed up and signed in; sets the session and CSRF cookies", body = SignupResponse),
+        (status = 202, description = "Signed up and signed in, but the read models are behind: X-Ctxi-Pending names the position your next requests wait for", body = SignupResponse),
         (status = 400, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The email address is already in use", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -40,7 +41,7 @@ pub async fn signup(
     let body = SignupResponse {
         tenant_id: signup.tenant_id.as_uuid(),
         user_id: signup.user_id.as_uuid(),
-        position: session.position.to_string(),
+        position: session.settled.position.to_string(),
     };
     Ok(signed_in(&state, StatusCode::CREATED, &session, body))
 }
@@ -49,6 +50,7 @@ pub async fn signup(
 #[utoipa::path(post, path = "/v1/login", tag = "auth", request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in; sets the session and CSRF cookies", body = Me),
+        (status = 202, description = "Signed in, but the read models are behind: X-Ctxi-Pending names the position your next requests wait for", body = Written),
         (status = 401, description = "Wrong email or password", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn login(
@@ -58,18 +60,33 @@ pub async fn login(
 ) -> Result<Response, ApiError> {
     let wrong = || ApiError::unauthorized("the email address or the password is wrong");
     let user_id = state.commands.authenticate(&body.email, &body.password).await?.ok_or_else(wrong)?;
-    let tenant_id = first_tenant(&state, user_id).await?.ok_or_else(wrong)?;
+    // The credentials came from the event store; the tenant is looked up, again once the read
+    // models have reached the head if they do not know one (a signup a moment ago, elsewhere).
+    let tenant_id = match first_tenant(&state, user_id).await? {
+        Some(tenant_id) => tenant_id,
+        None => {
+            reach_head(&state).await?;
+            first_tenant(&state, user_id).await?.ok_or_else(wrong)?
+        }
+    };
     let session = start_session(&state, &request, user_id, tenant_id).await?;
-    let me = me_of(&state, user_id, tenant_id).await?.ok_or_else(|| ApiError::not_found("user"))?;
-    Ok(signed_in(&state, StatusCode::OK, &session, me))
+    match me_of(&state, user_id, tenant_id).await? {
+        Some(me) => Ok(signed_in(&state, StatusCode::OK, &session, me)),
+        None if session.settled.visible => Err(ApiError::not_found("user")),
+        // Signed in (202), while the read models do not have the user's details yet.
+        None => {
+            let body = Written { id: user_id.as_uuid(), position: session.settled.position.to_string() };
+            Ok(signed_in(&state, StatusCode::OK, &session, body))
+        }
+    }
 }
 
 /// A write's answer that also hands the browser the session's cookies.
-fn signed_in(state: &AppState, status: StatusCode, session: &StartedSession, body: impl serde::Serialize) -> Response {
-    let mut response = written(status, session.position, body);
+fn signed_in(state: &AppState, status: StatusCode, session: &Session, body: impl serde::Serialize) -> Response {
+    let mut response = written(status, session.settled, body);
     set_cookies(
         response.headers_mut(),
-        sign_in_cookies(&state.csrf, &session.token, state.session_ttl, state.secure_cookies),
+        sign_in_cookies(&state.csrf, &session.started.token, state.session_ttl, state.secure_cookies),
     );
     response
 }
@@ -79,6 +96,7 @@ fn signed_in(state: &AppState, status: StatusCode, session: &StartedSession, bod
     params(("X-CSRF-Token" = String, Header, description = "The ctxi_csrf cookie's value")),
     responses(
         (status = 204, description = "Signed out; the cookies are cleared"),
+        (status = 202, description = "Signed out and the cookies cleared, but the read models are behind: a request with the old cookie waits for them, then is refused"),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "CSRF token missing or wrong", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -89,9 +107,11 @@ pub async fn logout(
 ) -> Result<Response, ApiError> {
     let ctx = request.command(Actor::User(signed_in.user_id.as_uuid())).in_tenant(signed_in.tenant_id);
     let position = state.commands.end_session(&ctx, signed_in.session_id).await?;
-    // Once this answers, the old cookie no longer works anywhere.
-    wait_for(&state, "sessions", position).await?;
-    let mut response = StatusCode::NO_CONTENT.into_response();
+    // Once this answers 204, the old cookie no longer works anywhere. With 202 the read models
+    // are behind, and a request with the old cookie waits for them first (then is refused).
+    let settled = settle(&state, &[signed_in.session_id.as_uuid()], position).await;
+    let status = if settled.visible { StatusCode::NO_CONTENT } else { StatusCode::ACCEPTED };
+    let mut response = status.into_response();
     set_cookies(response.headers_mut(), sign_out_cookies(state.secure_cookies));
     Ok(response)
 }
@@ -112,6 +132,12 @@ pub async fn me(
     Ok(axum::Json(me))
 }
 
+/// A session started, and whether the read models have it (and everything before it).
+struct Session {
+    started: StartedSession,
+    settled: Settled,
+}
+
 /// Starts a session and waits until every read model has it, so that the next request,
 /// whatever it reads, sees the user signed in.
 async fn start_session(
@@ -119,11 +145,11 @@ async fn start_session(
     request: &RequestContext,
     user_id: UserId,
     tenant_id: TenantId,
-) -> Result<StartedSession, ApiError> {
+) -> Result<Session, ApiError> {
     let ctx = request.command(Actor::User(user_id.as_uuid())).in_tenant(tenant_id);
-    let session = state.commands.start_session(&ctx, user_id, tenant_id, state.session_ttl).await?;
-    wait_for_all(state, session.position).await?;
-    Ok(session)
+    let started = state.commands.start_session(&ctx, user_id, tenant_id, state.session_ttl).await?;
+    let settled = settle(state, &[started.session_id.as_uuid()], started.position).await;
+    Ok(Session { started, settled })
 }
 
 /// The tenant a sign-in lands in: the one the user joined first.

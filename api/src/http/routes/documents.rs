@@ -20,7 +20,7 @@ use super::projects::access;
 use super::written;
 use crate::http::auth::Caller;
 use crate::http::body::Path;
-use crate::http::consistency::{wait_for, Consistent};
+use crate::http::consistency::{settle, Consistent};
 use crate::http::context::RequestContext;
 use crate::http::problem::ApiError;
 use crate::http::AppState;
@@ -85,7 +85,7 @@ fn info(row: DocumentRow) -> DocumentInfo {
 /// `multipart/form-data` with a `file` part and optional `title`, `content_type`, `metadata`.
 #[utoipa::path(post, path = "/v1/projects/{id}/documents", tag = "documents", request_body = UploadDocumentRequest,
     params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key change nothing")),
-    responses((status = 202, body = UploadedDocument),
+    responses((status = 202, description = "Stored; indexing follows. With X-Ctxi-Pending, the read models are behind: your next requests wait for that position", body = UploadedDocument),
         (status = 400, description = "Invalid title, metadata or format", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such project", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Larger than 10 MiB", body = Problem, content_type = "application/problem+json"),
@@ -100,14 +100,19 @@ pub async fn upload(
     UploadBody(input): UploadBody,
 ) -> Result<Response, ApiError> {
     let project_id = ProjectId::new(id);
-    access(&state, &caller, project_id).await?;
     let ctx = request.command(caller.actor());
+    let described = Described::of(&input);
     let accepted = state.commands.upload_document(&ctx, caller.tenant_id(), project_id, input).await?;
-    // Read back what was recorded, so that a retry answers the document as first uploaded.
-    wait_for(&state, "documents", accepted.position).await?;
-    let document = one(&state, &caller, project_id, accepted.document_id).await?;
+    let settled = settle(&state, &[caller.credential()], accepted.position).await;
+    // Read back what was recorded, so that a retry answers the document as first uploaded; until
+    // the read model has it, the answer is made of the request (a retry's is the same).
+    let recorded = match settled.visible {
+        true => find(&state, &caller, project_id, accepted.document_id).await?,
+        false => None,
+    };
+    let document = recorded.unwrap_or_else(|| described.pending(&accepted, project_id, ctx.at));
     let body = UploadedDocument { document, position: accepted.position.to_string() };
-    Ok(written(StatusCode::ACCEPTED, accepted.position, body))
+    Ok(written(StatusCode::ACCEPTED, settled, body))
 }
 
 #[derive(Debug, Deserialize)]
@@ -179,6 +184,7 @@ pub async fn get(
 #[utoipa::path(delete, path = "/v1/projects/{id}/documents/{document_id}", tag = "documents",
     params(("id" = Uuid, Path), ("document_id" = Uuid, Path)),
     responses((status = 200, body = Written),
+        (status = 202, description = "Recorded, but the read models are behind: X-Ctxi-Pending names the position your next requests wait for", body = Written),
         (status = 404, description = "No such document in this project", body = Problem, content_type = "application/problem+json")),
     security(("session" = []), ("api_key" = [])))]
 pub async fn erase(
@@ -187,16 +193,13 @@ pub async fn erase(
     caller: Caller,
     Path((id, document_id)): Path<(Uuid, Uuid)>,
 ) -> Result<Response, ApiError> {
-    let project_id = ProjectId::new(id);
-    access(&state, &caller, project_id).await?;
     let ctx = request.command(caller.actor());
-    let position =
-        state.commands.erase_document(&ctx, caller.tenant_id(), project_id, DocumentId::new(document_id)).await?;
-    // Answered once the document is gone from every read model holding its content: chunks
-    // and vectors are projected by two projectors.
-    wait_for(&state, "documents", position).await?;
-    wait_for(&state, "embeddings", position).await?;
-    Ok(written(StatusCode::OK, position, Written { id: document_id, position: position.to_string() }))
+    let document = DocumentId::new(document_id);
+    let position = state.commands.erase_document(&ctx, caller.tenant_id(), ProjectId::new(id), document).await?;
+    // Answered once the document is gone from every read model holding its content (chunks and
+    // vectors are two projectors'), or with 202 if they are behind.
+    let settled = settle(&state, &[caller.credential()], position).await;
+    Ok(written(StatusCode::OK, settled, Written { id: document_id, position: position.to_string() }))
 }
 
 async fn one(
@@ -205,11 +208,57 @@ async fn one(
     project_id: ProjectId,
     document_id: DocumentId,
 ) -> Result<DocumentInfo, ApiError> {
+    find(state, caller, project_id, document_id).await?.ok_or_else(|| ApiError::not_found("document"))
+}
+
+async fn find(
+    state: &AppState,
+    caller: &Caller,
+    project_id: ProjectId,
+    document_id: DocumentId,
+) -> Result<Option<DocumentInfo>, ApiError> {
     let row: Option<DocumentRow> = sqlx::query_as(&format!("{SELECT_DOCUMENTS} AND document_id = $3"))
         .bind(caller.tenant_id().as_uuid())
         .bind(project_id.as_uuid())
         .bind(document_id.as_uuid())
         .fetch_optional(&state.pool)
         .await?;
-    row.map(info).ok_or_else(|| ApiError::not_found("document"))
+    Ok(row.map(info))
+}
+
+/// What an upload says of its document, for the answer while the read model does not have it.
+struct Described {
+    title: String,
+    content_type: String,
+    bytes: u64,
+    metadata: Value,
+}
+
+impl Described {
+    fn of(input: &commands::UploadInput) -> Self {
+        Self {
+            title: input.title.trim().to_owned(),
+            content_type: input.format.to_string(),
+            bytes: input.bytes.len() as u64,
+            metadata: input.metadata.clone(),
+        }
+    }
+
+    fn pending(self, accepted: &commands::DocumentAccepted, project_id: ProjectId, at: OffsetDateTime) -> DocumentInfo {
+        DocumentInfo {
+            id: accepted.document_id.as_uuid(),
+            project_id: project_id.as_uuid(),
+            title: self.title,
+            content_type: self.content_type,
+            status: "pending".into(),
+            bytes: self.bytes,
+            pages: accepted.pages,
+            chunks: 0,
+            pii: BTreeMap::new(),
+            failure: None,
+            metadata: self.metadata,
+            uploaded_at: at,
+            processed_at: None,
+        }
+    }
 }

@@ -15,7 +15,7 @@ use super::projects::access;
 use super::written;
 use crate::http::auth::Caller;
 use crate::http::body::{Json, Path};
-use crate::http::consistency::{wait_for, Consistent};
+use crate::http::consistency::{settle, Consistent};
 use crate::http::context::RequestContext;
 use crate::http::problem::ApiError;
 use crate::http::AppState;
@@ -62,6 +62,7 @@ pub async fn chunks(
     request_body = EmbeddingsRequest,
     params(("id" = Uuid, Path), ("document_id" = Uuid, Path)),
     responses((status = 200, body = EmbeddingsResult),
+        (status = 202, description = "Recorded, but the read models are behind: X-Ctxi-Pending names the position your next requests wait for", body = EmbeddingsResult),
         (status = 404, description = "No such document in this project", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "No embedding dimension declared, the document is not indexed, or the count does not match its chunks", body = Problem, content_type = "application/problem+json")),
     security(("session" = []), ("api_key" = [])))]
@@ -72,13 +73,13 @@ pub async fn submit(
     Path((id, document_id)): Path<(Uuid, Uuid)>,
     Json(body): Json<EmbeddingsRequest>,
 ) -> Result<Response, ApiError> {
-    let project_id = ProjectId::new(id);
-    access(&state, &caller, project_id).await?;
     let ctx = request.command(caller.actor());
     let document = DocumentId::new(document_id);
-    let submitted =
-        state.commands.submit_embeddings(&ctx, caller.tenant_id(), project_id, document, body.embeddings).await?;
-    wait_for(&state, "embeddings", submitted.position).await?;
+    let submitted = state
+        .commands
+        .submit_embeddings(&ctx, caller.tenant_id(), ProjectId::new(id), document, body.embeddings)
+        .await?;
+    let settled = settle(&state, &[caller.credential()], submitted.position).await;
     let rejected = submitted
         .rejected
         .iter()
@@ -90,7 +91,7 @@ pub async fn submit(
         })
         .collect();
     let body = EmbeddingsResult { accepted: submitted.accepted, rejected, position: submitted.position.to_string() };
-    Ok(written(StatusCode::OK, submitted.position, body))
+    Ok(written(StatusCode::OK, settled, body))
 }
 
 /// The project's refused embeddings, newest first (at most 500).

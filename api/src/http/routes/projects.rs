@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::written;
 use crate::http::auth::{Caller, SignedIn};
 use crate::http::body::{Json, Path};
-use crate::http::consistency::Consistent;
+use crate::http::consistency::{settle, Consistent};
 use crate::http::context::RequestContext;
 use crate::http::problem::ApiError;
 use crate::http::AppState;
@@ -48,6 +48,7 @@ pub async fn list(
     params(("X-CSRF-Token" = String, Header, description = "The ctxi_csrf cookie's value"),
         ("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key change nothing")),
     responses((status = 201, body = Written),
+        (status = 202, description = "Recorded, but the read models are behind: X-Ctxi-Pending names the position your next requests wait for", body = Written),
         (status = 400, description = "Invalid name", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Plan limit, role, or CSRF", body = Problem, content_type = "application/problem+json")),
     security(("session" = [])))]
@@ -59,8 +60,9 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     let ctx = request.command(signed_in.actor());
     let created = state.commands.create_project(&ctx, signed_in.tenant_id, &body.name).await?;
+    let settled = settle(&state, &[signed_in.session_id.as_uuid()], created.position).await;
     let body = Written { id: created.project_id.as_uuid(), position: created.position.to_string() };
-    Ok(written(StatusCode::CREATED, created.position, body))
+    Ok(written(StatusCode::CREATED, settled, body))
 }
 
 /// One project.
@@ -78,10 +80,10 @@ pub async fn get(
     find(&state, &caller, ProjectId::new(id)).await.map(axum::Json)
 }
 
-/// The project, if the caller may see it.
-/// Lets `caller` at project `project_id`: an API key only at its own project (which exists: keys
-/// are issued for existing projects, and projects are never deleted, so no read-model lookup
-/// that could lag behind the key), a user at their tenant's projects.
+/// Lets `caller` read project `project_id`: an API key only its own project (which exists: keys
+/// are issued for existing projects, and projects are never deleted), a user their tenant's
+/// projects. For queries only: a write leaves this to its command, which decides from the
+/// event store.
 pub async fn access(state: &AppState, caller: &Caller, project_id: ProjectId) -> Result<(), ApiError> {
     match caller.only_project() {
         Some(only) if only == project_id => Ok(()),
@@ -90,6 +92,7 @@ pub async fn access(state: &AppState, caller: &Caller, project_id: ProjectId) ->
     }
 }
 
+/// The project, if the caller may see it.
 pub async fn find(state: &AppState, caller: &Caller, project_id: ProjectId) -> Result<ProjectInfo, ApiError> {
     if caller.only_project().is_some_and(|only| only != project_id) {
         return Err(ApiError::not_found("project"));

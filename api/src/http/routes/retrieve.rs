@@ -11,10 +11,11 @@ use domain::project::MAX_EMBEDDING_DIMENSION;
 use domain::ProjectId;
 use uuid::Uuid;
 
+use super::positioned;
 use super::projects::access;
-use super::written;
 use crate::http::auth::Caller;
 use crate::http::body::{Json, Path};
+use crate::http::consistency::Consistent;
 use crate::http::problem::ApiError;
 use crate::http::AppState;
 use crate::metering::Refusal;
@@ -27,7 +28,7 @@ const MAX_QUERY_CHARS: usize = 1_000;
 /// Ranks the project's chunks against a query. `filter` narrows to documents by id or by
 /// metadata containment. Every 2xx answer is a retrieval metered against the plan.
 #[utoipa::path(post, path = "/v1/projects/{id}/retrieve", tag = "retrieval", request_body = RetrieveRequest,
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), ("X-Ctxi-Consistency" = Option<String>, Header, description = "Wait for this position first")),
     responses((status = 200, body = RetrieveResponse),
         (status = 400, description = "Empty or overlong query, bad top_k or filter", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such project", body = Problem, content_type = "application/problem+json"),
@@ -36,6 +37,7 @@ const MAX_QUERY_CHARS: usize = 1_000;
 pub async fn retrieve(
     State(state): State<Arc<AppState>>,
     caller: Caller,
+    _: Consistent,
     Path(id): Path<Uuid>,
     Json(body): Json<RetrieveRequest>,
 ) -> Result<Response, ApiError> {
@@ -74,8 +76,9 @@ pub async fn retrieve(
             )
         }
     })?;
-    // The position lets a client wait for its own retrievals in `GET /v1/usage`.
-    Ok(written(StatusCode::OK, position, RetrieveResponse { results: results?.as_ref().clone() }))
+    // The position of the event that counted it; `GET /v1/usage` includes it without waiting
+    // here (usage reads at the head of the log).
+    Ok(positioned(StatusCode::OK, position, RetrieveResponse { results: results?.as_ref().clone() }))
 }
 
 /// The positions of the last changes to a project's chunks and to its vectors, the vectors'

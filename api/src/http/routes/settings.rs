@@ -14,7 +14,7 @@ use super::projects::access;
 use super::written;
 use crate::http::auth::{Caller, SignedIn};
 use crate::http::body::{Json, Path};
-use crate::http::consistency::{wait_for, Consistent};
+use crate::http::consistency::{settle, Consistent};
 use crate::http::context::RequestContext;
 use crate::http::problem::ApiError;
 use crate::http::AppState;
@@ -39,6 +39,7 @@ pub async fn get(
 #[utoipa::path(put, path = "/v1/projects/{id}/settings", tag = "projects", request_body = ProjectSettingsBody,
     params(("id" = Uuid, Path), ("X-CSRF-Token" = String, Header, description = "The ctxi_csrf cookie's value")),
     responses((status = 200, body = Written),
+        (status = 202, description = "Recorded, but the read models are behind: X-Ctxi-Pending names the position your next requests wait for", body = Written),
         (status = 400, description = "Invalid settings", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such project", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The embedding dimension is already declared", body = Problem, content_type = "application/problem+json")),
@@ -59,8 +60,8 @@ pub async fn put(
     };
     let ctx = request.command(signed_in.actor());
     let position = state.commands.configure_project(&ctx, signed_in.tenant_id, ProjectId::new(id), settings).await?;
-    wait_for(&state, "project_settings", position).await?;
-    Ok(written(StatusCode::OK, position, Written { id, position: position.to_string() }))
+    let settled = settle(&state, &[signed_in.session_id.as_uuid()], position).await;
+    Ok(written(StatusCode::OK, settled, Written { id, position: position.to_string() }))
 }
 
 /// Reads one of a setting's words through its serde name.

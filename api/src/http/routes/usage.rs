@@ -8,12 +8,13 @@ use domain::{Plan, UsageMonth};
 use time::OffsetDateTime;
 
 use crate::http::auth::SignedIn;
-use crate::http::consistency::Consistent;
+use crate::http::consistency::{reach_head, Consistent};
 use crate::http::problem::ApiError;
 use crate::http::AppState;
 
-/// Retrievals this month, and documents and pages held, against the plan's limits. Read from
-/// the read models: a retrieval answered a moment ago may show on the next call.
+/// Retrievals this month, and documents and pages held, against the plan's limits: exact as of
+/// the request, since the read models are first brought up to the head of the log (retrievals
+/// are counted in it as they are answered, without waiting for the read models).
 #[utoipa::path(get, path = "/v1/usage", tag = "auth",
     params(("X-Ctxi-Consistency" = Option<String>, Header, description = "Wait for this position first")),
     responses((status = 200, body = Usage),
@@ -24,6 +25,7 @@ pub async fn get(
     signed_in: SignedIn,
     _: Consistent,
 ) -> Result<axum::Json<Usage>, ApiError> {
+    reach_head(&state).await?;
     let month = UsageMonth::of(OffsetDateTime::now_utc());
     let (plan, documents, pages, retrievals): (String, i64, i64, i64) = sqlx::query_as(
         "SELECT t.plan, coalesce(d.documents, 0), coalesce(d.pages, 0), coalesce(r.total, 0)
