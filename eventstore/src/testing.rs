@@ -45,6 +45,14 @@ impl TestDatabase {
 
     /// Like [`TestDatabase::create_on`], for callers that report errors (the benches).
     pub async fn try_create_on(url: &str, label: &str) -> Result<Self, sqlx::Error> {
+        let database = Self::try_create_empty_on(url, label).await?;
+        MIGRATOR.run(&database.pool).await?;
+        Ok(database)
+    }
+
+    /// Like [`TestDatabase::try_create_on`], without migrating: for a `ctxi serve` of another
+    /// build, which applies its own migrations.
+    pub async fn try_create_empty_on(url: &str, label: &str) -> Result<Self, sqlx::Error> {
         let server = PgConnectOptions::from_str(url)?;
         let short: String = label.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').take(30).collect();
         let name = format!("ctxi_t_{}_{}", short.to_lowercase(), &uuid::Uuid::new_v4().simple().to_string()[..8]);
@@ -54,9 +62,7 @@ impl TestDatabase {
         // From here on, dropping `database` drops the database again, also on errors.
         let admin = server.database(&name);
         let pool = connect(admin.clone(), &PoolConfig { max_connections: 8, role: None }).await?;
-        let database = Self { name, admin, pool, server: url.to_owned() };
-        MIGRATOR.run(&database.pool).await?;
-        Ok(database)
+        Ok(Self { name, admin, pool, server: url.to_owned() })
     }
 
     /// The URL of this database, for child processes such as the `ctxi` binary.

@@ -26,7 +26,7 @@ use std::sync::Arc;
 use time::Duration;
 use uuid::Uuid;
 
-use super::consistency::{reach_head, OwnWrites};
+use super::consistency::{confirmed, OwnWrites};
 use super::problem::ApiError;
 use super::AppState;
 
@@ -91,13 +91,7 @@ impl FromRequestParts<Arc<AppState>> for SignedIn {
         let token = cookie_value(&parts.headers, SESSION_COOKIE)
             .ok_or_else(|| ApiError::unauthorized("sign in first: this needs a dashboard session"))?;
         let ended = || ApiError::unauthorized("your session has ended or expired; sign in again");
-        let (signed_in, floor) = match find_session(state, &token).await? {
-            Some(found) => found,
-            None => {
-                reach_head(state).await?;
-                find_session(state, &token).await?.ok_or_else(ended)?
-            }
-        };
+        let (signed_in, floor) = confirmed(state, || find_session(state, &token)).await?.ok_or_else(ended)?;
         if !parts.method.is_safe() {
             state.csrf.check(&parts.headers, &token)?;
         }
@@ -122,13 +116,7 @@ impl FromRequestParts<Arc<AppState>> for Caller {
             return SignedIn::from_request_parts(parts, state).await.map(Caller::User);
         };
         let unknown = || ApiError::unauthorized("the API key is unknown or revoked");
-        let (caller, floor) = match find_api_key(state, key).await? {
-            Some(found) => found,
-            None => {
-                reach_head(state).await?;
-                find_api_key(state, key).await?.ok_or_else(unknown)?
-            }
-        };
+        let (caller, floor) = confirmed(state, || find_api_key(state, key)).await?.ok_or_else(unknown)?;
         if let Some(floor) = floor {
             // A write made with this key, or revoking it, answered 202 (see the session's case).
             let key_id = caller.credential();

@@ -7,9 +7,9 @@
 //!   That caller's later reads wait for the floor ([`Consistent`]), and answer 503
 //!   `consistency-timeout` if they still cannot: never a 404 for something that exists. Its
 //!   writes need not wait: commands decide from the event store.
-//! - A session, API key or membership the read models do not know is looked up again once they
-//!   have reached the head of the log ([`reach_head`]), so a credential a write just created is
-//!   never refused because a projector was a few milliseconds behind.
+//! - A session, API key, membership, project or document the read models do not know is looked
+//!   up again once they have reached the head of the log ([`confirmed`]), so nothing a write
+//!   just created is refused or answered 404 because a projector was a few milliseconds behind.
 //! - `X-Ctxi-Consistency: <position>` makes a read wait for any position: another caller's write.
 //!
 //! Why writes wait rather than reads: the projectors of the instance that appended wake at
@@ -17,6 +17,7 @@
 //! would need every client to keep it, or a lookup on every read. `docs/consistency.md` has
 //! the figures.
 
+use std::future::Future;
 use std::sync::Arc;
 
 use api_types::{ProblemType, CONSISTENCY_HEADER};
@@ -77,6 +78,21 @@ pub async fn reach(state: &AppState, position: Position) -> Result<(), ApiError>
 pub async fn reach_head(state: &AppState) -> Result<(), ApiError> {
     let head = state.commands.store().inner().last_committed().await?;
     reach(state, head).await
+}
+
+/// Looks something up in the read models and, if it is not there, looks again once they have
+/// reached the head of the log: a miss then means it does not exist, never that a projector was
+/// a few milliseconds behind (503 `consistency-timeout` if they cannot reach it in time).
+pub async fn confirmed<T, F, Fut>(state: &AppState, lookup: F) -> Result<Option<T>, ApiError>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<Option<T>, ApiError>>,
+{
+    if let Some(found) = lookup().await? {
+        return Ok(Some(found));
+    }
+    reach_head(state).await?;
+    lookup().await
 }
 
 /// The caller's earlier write that answered 202, which its reads must wait for: put in the

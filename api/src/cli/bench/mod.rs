@@ -107,7 +107,11 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
         }
         BenchCommand::Vectors(args) => vectors::run(args).await?,
         BenchCommand::Writes(args) => {
-            let scratch = scratch_database(&args.db, "bench_writes").await?;
+            // Not migrated here: the server, perhaps another build, applies its own migrations.
+            let url = args.db.database_url.clone().unwrap_or_else(eventstore::testing::server_url);
+            let scratch = TestDatabase::try_create_empty_on(&url, "bench_writes")
+                .await
+                .context("creating a throwaway database (the user in DATABASE_URL must be allowed to)")?;
             writes::run(&scratch, &args).await?;
         }
     }

@@ -77,7 +77,7 @@ impl Server {
     /// Signs up an enterprise tenant (no quota gets in the way), creates a project and an API
     /// key for it.
     pub async fn tenant(&self, http: &reqwest::Client) -> anyhow::Result<Tenant> {
-        let (signed_up, dashboard) = self.owner(http).await?;
+        let (signed_up, dashboard) = self.owner(http, "owner@bench.example.com").await?;
         let project: Written =
             dashboard.post("/v1/projects", &CreateProjectRequest { name: "Handbook".into() }).await?;
         let key: IssuedApiKey = dashboard
@@ -87,11 +87,15 @@ impl Server {
         Ok(Tenant { tenant_id: signed_up.tenant_id, project_id: project.id, secret })
     }
 
-    /// Signs up an enterprise tenant and returns its owner's dashboard session.
-    pub async fn owner<'a>(&'a self, http: &'a reqwest::Client) -> anyhow::Result<(SignupResponse, Dashboard<'a>)> {
+    /// Signs up an enterprise tenant owned by `email` and returns the owner's dashboard session.
+    pub async fn owner<'a>(
+        &'a self,
+        http: &'a reqwest::Client,
+        email: &str,
+    ) -> anyhow::Result<(SignupResponse, Dashboard<'a>)> {
         let signup = SignupRequest {
             tenant: "Bench Ltd".into(),
-            email: "owner@bench.example.com".into(),
+            email: email.into(),
             password: "correct horse battery staple".into(),
             plan: "enterprise".into(),
             name: None,

@@ -53,7 +53,7 @@ pub async fn run(db: &TestDatabase, args: &Args) -> anyhow::Result<()> {
         None => Server::start(db, &kek).await?,
     };
     let http = reqwest::Client::new();
-    let (_, owner) = server.owner(&http).await?;
+    let (_, owner) = server.owner(&http, "owner@bench.example.com").await?;
     println!("through `ctxi serve` on {}, no consistency header", server.base);
 
     let mut creates = Vec::with_capacity(args.writes);
@@ -66,6 +66,10 @@ pub async fn run(db: &TestDatabase, args: &Args) -> anyhow::Result<()> {
     report("POST /v1/projects", Summary::new(creates, 0, started.elapsed()));
 
     let project: Written = owner.post("/v1/projects", &CreateProjectRequest { name: "Uploads".into() }).await?;
+    // A build without read-your-writes refuses uploads to a project its read model lacks yet.
+    while owner.get(&format!("/v1/projects/{}", project.id)).await?.status() != StatusCode::OK {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     let mut uploads = Vec::with_capacity(args.writes);
     let started = Instant::now();
     for i in 0..args.writes {
@@ -78,8 +82,8 @@ pub async fn run(db: &TestDatabase, args: &Args) -> anyhow::Result<()> {
     let misses = Arc::new(Mutex::new(Misses::default()));
     let until = Instant::now() + Duration::from_secs(args.seconds);
     let mut clients = Vec::new();
-    for _ in 0..args.clients.max(1) {
-        let (_, owner) = server.owner(&http).await?;
+    for client in 0..args.clients.max(1) {
+        let (_, owner) = server.owner(&http, &format!("client{client}@bench.example.com")).await?;
         let misses = misses.clone();
         clients.push(async move { sequences(&owner, until, &misses).await });
     }

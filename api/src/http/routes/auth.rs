@@ -15,7 +15,7 @@ use uuid::Uuid;
 use super::written;
 use crate::http::auth::{sign_in_cookies, sign_out_cookies, SignedIn};
 use crate::http::body::Json;
-use crate::http::consistency::{reach_head, settle, Consistent, Settled};
+use crate::http::consistency::{confirmed, settle, Consistent, Settled};
 use crate::http::context::RequestContext;
 use crate::http::problem::ApiError;
 use crate::http::AppState;
@@ -60,15 +60,9 @@ pub async fn login(
 ) -> Result<Response, ApiError> {
     let wrong = || ApiError::unauthorized("the email address or the password is wrong");
     let user_id = state.commands.authenticate(&body.email, &body.password).await?.ok_or_else(wrong)?;
-    // The credentials came from the event store; the tenant is looked up, again once the read
-    // models have reached the head if they do not know one (a signup a moment ago, elsewhere).
-    let tenant_id = match first_tenant(&state, user_id).await? {
-        Some(tenant_id) => tenant_id,
-        None => {
-            reach_head(&state).await?;
-            first_tenant(&state, user_id).await?.ok_or_else(wrong)?
-        }
-    };
+    // The credentials came from the event store; the tenant is looked up, again at the log's
+    // head if the read models know none yet (a signup a moment ago, elsewhere).
+    let tenant_id = confirmed(&state, || first_tenant(&state, user_id)).await?.ok_or_else(wrong)?;
     let session = start_session(&state, &request, user_id, tenant_id).await?;
     match me_of(&state, user_id, tenant_id).await? {
         Some(me) => Ok(signed_in(&state, StatusCode::OK, &session, me)),

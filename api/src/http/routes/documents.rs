@@ -20,7 +20,7 @@ use super::projects::access;
 use super::written;
 use crate::http::auth::Caller;
 use crate::http::body::Path;
-use crate::http::consistency::{settle, Consistent};
+use crate::http::consistency::{confirmed, settle, Consistent};
 use crate::http::context::RequestContext;
 use crate::http::problem::ApiError;
 use crate::http::AppState;
@@ -208,7 +208,9 @@ async fn one(
     project_id: ProjectId,
     document_id: DocumentId,
 ) -> Result<DocumentInfo, ApiError> {
-    find(state, caller, project_id, document_id).await?.ok_or_else(|| ApiError::not_found("document"))
+    confirmed(state, || find(state, caller, project_id, document_id))
+        .await?
+        .ok_or_else(|| ApiError::not_found("document"))
 }
 
 async fn find(

@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::written;
 use crate::http::auth::{Caller, SignedIn};
 use crate::http::body::{Json, Path};
-use crate::http::consistency::{settle, Consistent};
+use crate::http::consistency::{confirmed, settle, Consistent};
 use crate::http::context::RequestContext;
 use crate::http::problem::ApiError;
 use crate::http::AppState;
@@ -97,12 +97,15 @@ pub async fn find(state: &AppState, caller: &Caller, project_id: ProjectId) -> R
     if caller.only_project().is_some_and(|only| only != project_id) {
         return Err(ApiError::not_found("project"));
     }
-    let row: Option<(String, OffsetDateTime)> =
-        sqlx::query_as("SELECT name, created_at FROM projects WHERE project_id = $1 AND tenant_id = $2")
-            .bind(project_id.as_uuid())
-            .bind(caller.tenant_id().as_uuid())
-            .fetch_optional(&state.pool)
-            .await?;
-    let (name, created_at) = row.ok_or_else(|| ApiError::not_found("project"))?;
+    let lookup = || async {
+        let row: Option<(String, OffsetDateTime)> =
+            sqlx::query_as("SELECT name, created_at FROM projects WHERE project_id = $1 AND tenant_id = $2")
+                .bind(project_id.as_uuid())
+                .bind(caller.tenant_id().as_uuid())
+                .fetch_optional(&state.pool)
+                .await?;
+        Ok::<_, ApiError>(row)
+    };
+    let (name, created_at) = confirmed(state, lookup).await?.ok_or_else(|| ApiError::not_found("project"))?;
     Ok(ProjectInfo { id: project_id.as_uuid(), name, created_at })
 }
