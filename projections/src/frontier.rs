@@ -72,13 +72,15 @@ impl Frontier {
             return Ok(());
         }
         self.inner.hurry.send_replace(());
-        let deadline = Instant::now() + timeout;
+        let started = Instant::now();
+        let deadline = started + timeout;
         let mut poll = POLL_FIRST;
         loop {
             let now = Instant::now();
             if now >= deadline {
                 return Err(self.timeout(position));
             }
+            let last = self.behind(position);
             tokio::select! {
                 changed = known.changed() => {
                     // The sender lives as long as `self`: a closed channel cannot happen here.
@@ -92,9 +94,21 @@ impl Frontier {
                 }
             }
             if lowest(&known.borrow_and_update()) >= position {
+                tracing::debug!(
+                    waited_us = started.elapsed().as_micros(),
+                    last,
+                    "the read models reached the position"
+                );
                 return Ok(());
             }
         }
+    }
+
+    /// The first read model known to be behind `position`.
+    fn behind(&self, position: Position) -> &'static str {
+        let known = self.inner.known.borrow();
+        let behind = self.inner.names.iter().zip(known.iter()).find(|(_, p)| **p < position);
+        behind.map_or("read models", |(name, _)| name)
     }
 
     /// Reads every checkpoint from the database, in one query.
@@ -111,10 +125,7 @@ impl Frontier {
     }
 
     fn timeout(&self, position: Position) -> ProjectionError {
-        let known = self.inner.known.borrow();
-        let behind = self.inner.names.iter().zip(known.iter()).find(|(_, p)| **p < position);
-        let projector = behind.map_or("read models", |(name, _)| name).to_owned();
-        ProjectionError::Timeout { projector, position }
+        ProjectionError::Timeout { projector: self.behind(position).to_owned(), position }
     }
 }
 
