@@ -51,6 +51,8 @@ struct Inner {
     retrieval_cache: Family<CacheLabels, Counter>,
     word_rankings: Family<RankingLabels, Counter>,
     vector_index_builds: Histogram,
+    write_visibility_wait: Histogram,
+    writes_pending: Counter,
     /// Held from refreshing the projector gauges until they are encoded, so that concurrent
     /// scrapes never see each other's half-refreshed gauges.
     scrape: tokio::sync::Mutex<()>,
@@ -153,6 +155,19 @@ impl Metrics {
             Unit::Seconds,
             vector_index_builds.clone(),
         );
+        let write_visibility_wait = Histogram::new(LATENCY_BUCKETS);
+        registry.register_with_unit(
+            "write_visibility_wait",
+            "Time a write waited for every read model to include it before answering (read-your-writes)",
+            Unit::Seconds,
+            write_visibility_wait.clone(),
+        );
+        let writes_pending = Counter::default();
+        registry.register(
+            "writes_pending",
+            "Writes answered 202 because the read models did not include them within CTXI_CONSISTENCY_WAIT_MS",
+            writes_pending.clone(),
+        );
         Self(Arc::new(Inner {
             registry,
             http_requests,
@@ -166,6 +181,8 @@ impl Metrics {
             retrieval_cache,
             word_rankings,
             vector_index_builds,
+            write_visibility_wait,
+            writes_pending,
             scrape: tokio::sync::Mutex::new(()),
         }))
     }
@@ -229,6 +246,14 @@ impl Metrics {
     /// Records a project's vector index rebuilt (a graph built, or compacted) in `elapsed`.
     pub fn record_vector_index_build(&self, elapsed: Duration) {
         self.0.vector_index_builds.observe(elapsed.as_secs_f64());
+    }
+
+    /// Records how long a write waited for the read models, and whether they included it in time.
+    pub fn record_write_visibility(&self, waited: Duration, visible: bool) {
+        self.0.write_visibility_wait.observe(waited.as_secs_f64());
+        if !visible {
+            self.0.writes_pending.inc();
+        }
     }
 
     fn record_replay(&self) {

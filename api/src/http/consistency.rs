@@ -45,7 +45,10 @@ pub struct Settled {
 /// later requests of `callers` (sessions or API keys: the writer's, and any the write revoked)
 /// wait for it instead.
 pub async fn settle(state: &AppState, callers: &[Uuid], position: Position) -> Settled {
-    match state.frontier.reach(position, state.consistency_wait).await {
+    let started = std::time::Instant::now();
+    let reached = state.frontier.reach(position, state.consistency_wait).await;
+    state.metrics.record_write_visibility(started.elapsed(), reached.is_ok());
+    match reached {
         Ok(()) => Settled { position, visible: true },
         Err(e) => {
             tracing::warn!(%position, error = %e, "the read models did not include a write in time; answering 202");

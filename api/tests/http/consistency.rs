@@ -198,6 +198,10 @@ async fn writes_to_a_project_the_projects_read_model_lacks_are_decided_from_the_
     assert_pending(&r, StatusCode::ACCEPTED);
     assert_eq!(r.body["accepted"], chunks, "{}", r.body);
 
+    let metrics = reqwest::get(format!("{}/metrics", server.base)).await.unwrap().text().await.unwrap();
+    let pending = metrics.lines().find_map(|l| l.strip_prefix("writes_pending_total ")).unwrap_or("none");
+    assert!(pending.parse::<u32>().is_ok_and(|n| n >= 8), "every write above answered 202: {pending}");
+
     // Reads of the owner and of the new key wait for them, and say so, rather than miss them.
     assert_behind(&owner.get(&format!("/v1/projects/{project}")).await);
     assert_behind(&owner.get("/v1/projects").await);

@@ -66,6 +66,9 @@ async fn metrics_count_requests_by_route_and_events_appended() {
     assert!(series("events_appended_total") >= 6.0, "{text}");
     assert!(series(r#"projector_position{projector="projects"}"#) > 0.0, "{text}");
     assert!(text.contains(r#"projector_lag{projector="sessions"}"#), "{text}");
+    // Signup and the project waited for the read models, and both were visible in time.
+    assert!(series("write_visibility_wait_seconds_count") >= 2.0, "{text}");
+    assert_eq!(series("writes_pending_total"), 0.0);
 }
 
 #[tokio::test]
