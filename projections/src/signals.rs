@@ -170,7 +170,25 @@ mod tests {
     use eventstore::Position;
     use tokio::sync::watch;
 
-    use super::listen;
+    use super::{listen, Stop, Wake};
+
+    #[tokio::test]
+    async fn a_waiting_request_cuts_a_pause_short_once() {
+        let (_local, local) = watch::channel(Position::START);
+        let (_remote, remote) = watch::channel(Position::START);
+        let (hurry, hurried) = watch::channel(());
+        let (_stop, stop) = watch::channel(false);
+        let mut stop = Stop::new(stop);
+        let mut wake = Wake::new(local, remote, Duration::from_secs(1), Some(hurried));
+
+        hurry.send_replace(());
+        let cut = tokio::time::timeout(Duration::from_secs(10), wake.pause(Duration::from_secs(600), &mut stop)).await;
+        assert_eq!(cut, Ok(true), "a hurry sent before the pause ends it at once");
+
+        let started = std::time::Instant::now();
+        assert!(wake.pause(Duration::from_millis(50), &mut stop).await);
+        assert!(started.elapsed() >= Duration::from_millis(50), "the hurry was used up: this pause lasts");
+    }
 
     #[tokio::test]
     async fn notifications_of_positions_announced_here_wake_nobody_and_others_do() {
