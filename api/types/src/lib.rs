@@ -7,7 +7,7 @@
 //!   decimal string (positions exceed JavaScript's safe integers); another caller sends it in
 //!   the [`CONSISTENCY_HEADER`] of a read to wait until the read models include it.
 //! - A write whose read models did not catch up in time still succeeded: it answers 202 with
-//!   the [`PENDING_HEADER`], and its caller's later requests wait for it.
+//!   the [`PENDING_HEADER`], and its caller's later reads wait for it.
 //! - Errors are [`Problem`]s (`application/problem+json`), with a stable `type` per kind.
 //! - Dashboard writes carry the `ctxi_csrf` cookie's value in the [`CSRF_HEADER`].
 
@@ -36,7 +36,7 @@ pub const CONSISTENCY_HEADER: &str = "x-ctxi-consistency";
 /// Response header on writes: the position to pass back in [`CONSISTENCY_HEADER`].
 pub const POSITION_HEADER: &str = "x-ctxi-position";
 /// Response header on a write (202) that is recorded but not yet in every read model, naming its
-/// position: the same caller's later requests wait for it (or answer 503 `consistency-timeout`).
+/// position: the same caller's later reads wait for it (or answer 503 `consistency-timeout`).
 pub const PENDING_HEADER: &str = "x-ctxi-pending";
 /// Request header: the CSRF token, equal to the `ctxi_csrf` cookie.
 pub const CSRF_HEADER: &str = "x-csrf-token";

@@ -55,7 +55,7 @@ pub async fn list(
     params(("id" = Uuid, Path), ("X-CSRF-Token" = String, Header, description = "The ctxi_csrf cookie's value"),
         ("Idempotency-Key" = Option<String>, Header, description = "A retry answers the same key, without its secret")),
     responses((status = 201, body = IssuedApiKey),
-        (status = 202, description = "Recorded, but the read models are behind: X-Ctxi-Pending names the position your next requests wait for", body = IssuedApiKey),
+        (status = 202, description = "Recorded, but the read models are behind: X-Ctxi-Pending names the position your next reads wait for", body = IssuedApiKey),
         (status = 400, description = "Invalid name", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such project in your tenant", body = Problem, content_type = "application/problem+json")),
     security(("session" = [])))]
@@ -105,7 +105,7 @@ pub async fn create(
 #[utoipa::path(delete, path = "/v1/projects/{id}/api-keys/{key_id}", tag = "api-keys",
     params(("id" = Uuid, Path), ("key_id" = Uuid, Path), ("X-CSRF-Token" = String, Header, description = "The ctxi_csrf cookie's value")),
     responses((status = 200, body = Written),
-        (status = 202, description = "Recorded, but the read models are behind: X-Ctxi-Pending names the position your next requests wait for", body = Written),
+        (status = 202, description = "Recorded, but the read models are behind: X-Ctxi-Pending names the position your next reads wait for", body = Written),
         (status = 404, description = "No such key in this project", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already revoked", body = Problem, content_type = "application/problem+json")),
     security(("session" = [])))]
@@ -118,7 +118,8 @@ pub async fn revoke(
     let ctx = request.command(signed_in.actor());
     let position =
         state.commands.revoke_api_key(&ctx, signed_in.tenant_id, ProjectId::new(id), ApiKeyId::new(key_id)).await?;
-    // The key's own requests wait for the revocation too, should the read models be behind.
+    // Should the read models be behind, the key's requests are checked against the event store
+    // (which knows it is revoked) until they catch up.
     let settled = settle(&state, &[signed_in.session_id.as_uuid(), key_id], position).await;
     Ok(written(StatusCode::OK, settled, Written { id: key_id, position: position.to_string() }))
 }

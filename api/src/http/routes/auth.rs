@@ -25,7 +25,7 @@ use crate::http::AppState;
     params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key change nothing")),
     responses(
         (status = 201, description = "Signed up and signed in; sets the session and CSRF cookies", body = SignupResponse),
-        (status = 202, description = "Signed up and signed in, but the read models are behind: X-Ctxi-Pending names the position your next requests wait for", body = SignupResponse),
+        (status = 202, description = "Signed up and signed in, but the read models are behind: X-Ctxi-Pending names the position your next reads wait for", body = SignupResponse),
         (status = 400, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The email address is already in use", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -50,7 +50,7 @@ pub async fn signup(
 #[utoipa::path(post, path = "/v1/login", tag = "auth", request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in; sets the session and CSRF cookies", body = Me),
-        (status = 202, description = "Signed in, but the read models are behind: X-Ctxi-Pending names the position your next requests wait for", body = Written),
+        (status = 202, description = "Signed in, but the read models are behind: X-Ctxi-Pending names the position your next reads wait for", body = Written),
         (status = 401, description = "Wrong email or password", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn login(

@@ -85,7 +85,7 @@ fn info(row: DocumentRow) -> DocumentInfo {
 /// `multipart/form-data` with a `file` part and optional `title`, `content_type`, `metadata`.
 #[utoipa::path(post, path = "/v1/projects/{id}/documents", tag = "documents", request_body = UploadDocumentRequest,
     params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key change nothing")),
-    responses((status = 202, description = "Stored; indexing follows. With X-Ctxi-Pending, the read models are behind: your next requests wait for that position", body = UploadedDocument),
+    responses((status = 202, description = "Stored; indexing follows. With X-Ctxi-Pending, the read models are behind: your next reads wait for that position", body = UploadedDocument),
         (status = 400, description = "Invalid title, metadata or format", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such project", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Larger than 10 MiB", body = Problem, content_type = "application/problem+json"),
@@ -184,7 +184,7 @@ pub async fn get(
 #[utoipa::path(delete, path = "/v1/projects/{id}/documents/{document_id}", tag = "documents",
     params(("id" = Uuid, Path), ("document_id" = Uuid, Path)),
     responses((status = 200, body = Written),
-        (status = 202, description = "Recorded, but the read models are behind: X-Ctxi-Pending names the position your next requests wait for", body = Written),
+        (status = 202, description = "Recorded, but the read models are behind: X-Ctxi-Pending names the position your next reads wait for", body = Written),
         (status = 404, description = "No such document in this project", body = Problem, content_type = "application/problem+json")),
     security(("session" = []), ("api_key" = [])))]
 pub async fn erase(

@@ -62,7 +62,7 @@ pub async fn chunks(
     request_body = EmbeddingsRequest,
     params(("id" = Uuid, Path), ("document_id" = Uuid, Path)),
     responses((status = 200, body = EmbeddingsResult),
-        (status = 202, description = "Recorded, but the read models are behind: X-Ctxi-Pending names the position your next requests wait for", body = EmbeddingsResult),
+        (status = 202, description = "Recorded, but the read models are behind: X-Ctxi-Pending names the position your next reads wait for", body = EmbeddingsResult),
         (status = 404, description = "No such document in this project", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "No embedding dimension declared, the document is not indexed, or the count does not match its chunks", body = Problem, content_type = "application/problem+json")),
     security(("session" = []), ("api_key" = [])))]

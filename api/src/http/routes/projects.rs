@@ -48,7 +48,7 @@ pub async fn list(
     params(("X-CSRF-Token" = String, Header, description = "The ctxi_csrf cookie's value"),
         ("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key change nothing")),
     responses((status = 201, body = Written),
-        (status = 202, description = "Recorded, but the read models are behind: X-Ctxi-Pending names the position your next requests wait for", body = Written),
+        (status = 202, description = "Recorded, but the read models are behind: X-Ctxi-Pending names the position your next reads wait for", body = Written),
         (status = 400, description = "Invalid name", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Plan limit, role, or CSRF", body = Problem, content_type = "application/problem+json")),
     security(("session" = [])))]

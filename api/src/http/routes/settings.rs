@@ -39,7 +39,7 @@ pub async fn get(
 #[utoipa::path(put, path = "/v1/projects/{id}/settings", tag = "projects", request_body = ProjectSettingsBody,
     params(("id" = Uuid, Path), ("X-CSRF-Token" = String, Header, description = "The ctxi_csrf cookie's value")),
     responses((status = 200, body = Written),
-        (status = 202, description = "Recorded, but the read models are behind: X-Ctxi-Pending names the position your next requests wait for", body = Written),
+        (status = 202, description = "Recorded, but the read models are behind: X-Ctxi-Pending names the position your next reads wait for", body = Written),
         (status = 400, description = "Invalid settings", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such project", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The embedding dimension is already declared", body = Problem, content_type = "application/problem+json")),
