@@ -19,7 +19,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use cookie::{Cookie, SameSite};
 use domain::{ApiKeyId, ProjectId, SessionId, TenantId, UserId};
-use eventstore::Actor;
+use eventstore::{Actor, Position};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::sync::Arc;
@@ -102,7 +102,9 @@ impl FromRequestParts<Arc<AppState>> for SignedIn {
             if !state.commands.session_is_live(signed_in.session_id, now).await? {
                 return Err(ended());
             }
-            parts.extensions.insert(OwnWrites { caller: signed_in.session_id.as_uuid(), floor });
+            parts
+                .extensions
+                .insert(OwnWrites { caller: signed_in.session_id.as_uuid(), floor: Position::from_raw(floor) });
         }
         Ok(signed_in)
     }
@@ -123,7 +125,7 @@ impl FromRequestParts<Arc<AppState>> for Caller {
             if !state.commands.api_key_is_live(ApiKeyId::new(key_id)).await? {
                 return Err(unknown());
             }
-            parts.extensions.insert(OwnWrites { caller: key_id, floor });
+            parts.extensions.insert(OwnWrites { caller: key_id, floor: Position::from_raw(floor) });
         }
         Ok(caller)
     }

@@ -103,19 +103,16 @@ where
 #[derive(Debug, Clone, Copy)]
 pub struct OwnWrites {
     pub caller: Uuid,
-    pub floor: i64,
+    pub floor: Position,
 }
 
-/// Waits for the caller's earlier write, unless the read models already passed it, and drops
-/// the floor once they have.
+/// Waits for the caller's earlier write (at once if the read models already passed it), then
+/// drops the floor.
 async fn honour_floor(state: &AppState, own: OwnWrites) -> Result<(), ApiError> {
-    let floor = Position::from_raw(own.floor);
-    if state.frontier.known() < floor {
-        reach(state, floor).await?;
-    }
+    reach(state, own.floor).await?;
     sqlx::query("DELETE FROM consistency_floors WHERE caller = $1 AND position <= $2")
         .bind(own.caller)
-        .bind(own.floor)
+        .bind(own.floor.raw())
         .execute(&state.pool)
         .await?;
     Ok(())

@@ -90,7 +90,7 @@ fn signed_in(state: &AppState, status: StatusCode, session: &Session, body: impl
     params(("X-CSRF-Token" = String, Header, description = "The ctxi_csrf cookie's value")),
     responses(
         (status = 204, description = "Signed out; the cookies are cleared"),
-        (status = 202, description = "Signed out and the cookies cleared, but the read models are behind: a request with the old cookie waits for them, then is refused"),
+        (status = 202, description = "Signed out and the cookies cleared, but the read models are behind: a request with the old cookie is checked against the event store and refused"),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "CSRF token missing or wrong", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -101,8 +101,9 @@ pub async fn logout(
 ) -> Result<Response, ApiError> {
     let ctx = request.command(Actor::User(signed_in.user_id.as_uuid())).in_tenant(signed_in.tenant_id);
     let position = state.commands.end_session(&ctx, signed_in.session_id).await?;
-    // Once this answers 204, the old cookie no longer works anywhere. With 202 the read models
-    // are behind, and a request with the old cookie waits for them first (then is refused).
+    // Once this answers, the old cookie no longer works anywhere: with 204 the read models refuse
+    // it; with 202 they are behind, and its session's floor has requests with it checked against
+    // the event store, which refuses it.
     let settled = settle(&state, &[signed_in.session_id.as_uuid()], position).await;
     let status = if settled.visible { StatusCode::NO_CONTENT } else { StatusCode::ACCEPTED };
     let mut response = status.into_response();
